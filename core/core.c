@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Core globals and the small calls modules use to read them (prefix: core_,
+ * sc_).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include <sipcore/log.h>
+#include <sipcore/module.h>
+#include <sipcore/shm.h>
+
+#include "core.h"
+
+struct cfg_core core_cfg;
+char *core_cfg_file;
+char *core_cfg_dirname;
+int core_rank;
+struct core_shared *core_shared;
+
+int core_shared_init(void)
+{
+	core_shared = shm_calloc(1, sizeof(*core_shared));
+	if (!core_shared)
+		return -1;
+	core_shared->next_conn_id = 1;
+	if (getrandom(&core_shared->tag_secret,
+		      sizeof(core_shared->tag_secret), 0) !=
+	    (ssize_t)sizeof(core_shared->tag_secret))
+		core_shared->tag_secret = (uint64_t)getpid() ^ 0x5bd1e995u;
+	return 0;
+}
+
+const char *sc_cfg_dir(void)
+{
+	return core_cfg_dirname ? core_cfg_dirname : ".";
+}
+
+char *sc_cfg_path(const char *path)
+{
+	char *out;
+	size_t l;
+
+	if (!path)
+		return NULL;
+	if (path[0] == '/')
+		return strdup(path);
+	l = strlen(sc_cfg_dir()) + strlen(path) + 2;
+	out = malloc(l);
+	if (out)
+		snprintf(out, l, "%s/%s", sc_cfg_dir(), path);
+	return out;
+}
+
+int sc_children(void)
+{
+	return core_cfg.children;
+}
+
+int sc_process_rank(void)
+{
+	return core_rank;
+}
+
+int sc_tls_disabled(void)
+{
+	return core_cfg.disable_tls;
+}

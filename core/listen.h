@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Listening sockets (prefix: listen_). */
+#ifndef SC_LISTEN_H
+#define SC_LISTEN_H
+
+#include <stddef.h>
+#include <sipcore/conn.h>
+
+#include "cfg.h"
+
+/**
+ * Turn the config's listen lines into listeners (no sockets yet). A
+ * protocol without a registered transport is an error naming FILE:LINE and
+ * the module to load; tls with disable_tls=1 is skipped with a log line.
+ */
+int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen);
+/** Run each transport's listener_init (master). */
+int listen_transport_init(char *err, size_t errlen);
+/**
+ * Open the sockets: one per listener and worker, bound with SO_REUSEPORT so
+ * the kernel spreads connections and datagrams over workers without a
+ * thundering herd, and a replaced worker takes over its predecessor's socket.
+ */
+int listen_open(int children, char *err, size_t errlen);
+/** In worker @rank: close the other workers' sockets, watch our own. */
+int listen_worker_start(int rank);
+/** Stop accepting (worker stop). */
+void listen_worker_stop(void);
+/** Master at exit. */
+void listen_close_all(void);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * SIP message parsing, stream framing and stateless replies
+ * (prefixes: sip_parse, sip_frame, sip_reply).
+ *
+ * Only what a stateless edge needs: the first line, header boundaries with
+ * the few headers it reads, the body. The parsed message points into the
+ * caller's buffer (no copies).
+ */
+#ifndef SC_SIP_MSG_H
+#define SC_SIP_MSG_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sipcore/sip.h>
+
+#define SIP_MAX_HEADERS 128
+
+enum sip_hdr_id {
+	SIP_H_OTHER = 0,
+	SIP_H_VIA,
+	SIP_H_FROM,
+	SIP_H_TO,
+	SIP_H_CALLID,
+	SIP_H_CSEQ,
+	SIP_H_CLEN,
+	SIP_H_CONTACT,
+	SIP_H_MAXFWD,
+	SIP_H_ROUTE,
+	SIP_H_RECROUTE,
+	SIP_H_CTYPE,
+};
+
+struct sip_hdr {
+	enum sip_hdr_id id;
+	struct sc_str name;   /**< as written */
+	struct sc_str value;  /**< trimmed; folded lines stay inside */
+	struct sc_str line;   /**< the whole header line(s) without CRLF */
+};
+
+struct sc_sip_msg {
+	const char *buf;
+	size_t len;
+	int is_request;
+	struct sc_str method;   /**< request */
+	struct sc_str ruri;     /**< request */
+	int status;             /**< reply */
+	struct sc_str reason;   /**< reply */
+	struct sip_hdr hdrs[SIP_MAX_HEADERS];
+	unsigned nhdrs;
+	long content_length;    /**< -1 when absent */
+	struct sc_str body;
+};
+
+/**
+ * Parse a whole message (first line, headers, body). For streams the framer
+ * has already found its end; for UDP @len is the datagram (a Content-Length
+ * shorter than the datagram truncates the body, a longer one is an error).
+ * Returns 0 or -1 with a static reason in *why.
+ */
+int sip_parse(struct sc_sip_msg *m, const char *buf, size_t len,
+	      const char **why);
+
+/** Index of the first header with @id, or -1. */
+int sip_find_hdr(const struct sc_sip_msg *m, enum sip_hdr_id id);
+
+enum sip_frame_ret {
+	SIP_FRAME_MORE = 0,      /**< need more bytes */
+	SIP_FRAME_MSG = 1,       /**< a whole message of *used bytes */
+	SIP_FRAME_PING = 2,      /**< CRLFCRLF keepalive (RFC 5626): *used = 4 */
+	SIP_FRAME_SKIP = 3,      /**< stray CRLF between messages: *used bytes */
+	SIP_FRAME_BAD = -1,      /**< unparseable (no/invalid Content-Length...) */
+	SIP_FRAME_TOO_BIG = -2,  /**< headers+body would exceed @max */
+};
+
+/**
+ * Find the first message in a stream buffer. Headers end at CRLFCRLF;
+ * Content-Length (or compact "l") is required on streams (RFC 3261 18.3).
+ * @max is the largest message accepted. *why gets a static reason on BAD.
+ */
+enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
+			     size_t *used, const char **why);
+
+/**
+ * Build a stateless reply to @req into @out: every Via in order (the top one
+ * gets received= and rport= per RFC 3581 from @src), From, To (with
+ * ";tag=@totag" added if it has none), Call-ID, CSeq, then Server: @server
+ * (skipped when NULL or empty), @extra (CRLF-ended lines, may be NULL), and
+ * "Content-Length: 0". Returns the length, or -1 if @outlen is too small or
+ * a required header is missing.
+ */
+int sip_reply_build(const struct sc_sip_msg *req, const struct sockaddr *src,
+		    int code, const char *reason, const char *totag,
+		    const char *server, const char *extra,
+		    char *out, size_t outlen);
+
+/** Standard reason phrase for @code ("OK", "Not Implemented"), or "". */
+const char *sip_reason_phrase(int code);
+
+#endif
