@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Message framing on stream transports (prefix: sip_frame; local: frm_).
+ *
+ * A stream carries messages back to back; the only way to find where one
+ * ends is the header block's empty line plus Content-Length, which RFC 3261
+ * 18.3 makes mandatory on streams. Between messages a peer may send CRLFs:
+ * "\r\n\r\n" is an RFC 5626 keepalive ping (the core answers "\r\n"), a
+ * lone CRLF is skipped (RFC 3261 7.5).
+ *
+ * The framer rescans from the buffer start on every call and allocates
+ * nothing; the caller bounds the buffer by @max, so a rescan is cheap.
+ * It must agree with sip_parse() byte for byte on where the headers end and
+ * what Content-Length says, or the two could be made to disagree on message
+ * boundaries (request smuggling). Hence the same rules: lines end in CRLF or
+ * a bare LF, header names are case-insensitive with optional blanks before
+ * the colon, folded values are unfolded, and differing Content-Length
+ * headers are refused.
+ */
+#include <string.h>
+
+#include "sip_msg.h"
+
+#define FRM_CLEN_MAX 1000000000L
+
+static int frm_is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* CRLFs at the buffer start; -1 when the buffer starts with something else. */
+static int frm_leading_crlf(const char *buf, size_t len, size_t *used)
+{
+	if (len == 0)
+		return SIP_FRAME_MORE;
+	if (buf[0] == '\n') {
+		/* a bare LF between messages: as harmless as a CRLF */
+		*used = 1;
+		return SIP_FRAME_SKIP;
+	}
+	if (buf[0] != '\r')
+		return -1;
+	if (len < 2)
+		return SIP_FRAME_MORE;
+	if (buf[1] != '\n')
+		return -1; /* not a line end: sip_parse() will refuse it */
+	if (len < 3)
+		return SIP_FRAME_MORE;
+	if (buf[2] != '\r') {
+		*used = 2;
+		return SIP_FRAME_SKIP;
+	}
+	if (len < 4)
+		return SIP_FRAME_MORE;
+	*used = buf[3] == '\n' ? 4 : 2;
+	return buf[3] == '\n' ? SIP_FRAME_PING : SIP_FRAME_SKIP;
+}
+
+/* Length of the header block up to and including its empty line, or 0. */
+static size_t frm_header_end(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		if (end - p >= 2 && p[1] == '\n')
+			return (size_t)(p + 2 - buf);
+		if (end - p >= 3 && p[1] == '\r' && p[2] == '\n')
+			return (size_t)(p + 3 - buf);
+		p++;
+	}
+	return 0;
+}
+
+static int frm_caseeq(const char *s, const char *lower, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lower[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* A Content-Length header (full or "l") starting at @p: its value or NULL. */
+static const char *frm_clen_name(const char *p, const char *end)
+{
+	if (end - p >= 14 && frm_caseeq(p, "content-length", 14))
+		p += 14;
+	else if (p < end && (*p == 'l' || *p == 'L'))
+		p++;
+	else
+		return NULL;
+	while (p < end && frm_is_ws(*p))
+		p++;
+	return (p < end && *p == ':') ? p + 1 : NULL;
+}
+
+/* Blanks, and line ends followed by a blank (folding). */
+static const char *frm_skip_lws(const char *p, const char *end)
+{
+	for (;;) {
+		if (p < end && frm_is_ws(*p))
+			p++;
+		else if (end - p >= 3 && p[0] == '\r' && p[1] == '\n' &&
+			 frm_is_ws(p[2]))
+			p += 3;
+		else if (end - p >= 2 && p[0] == '\n' && frm_is_ws(p[1]))
+			p += 2;
+		else
+			return p;
+	}
+}
+
+/* Digits up to the end of the (possibly folded) header line; -1 if not. */
+static long frm_clen_value(const char *p, const char *end)
+{
+	long n = 0;
+	int digits = 0;
+
+	p = frm_skip_lws(p, end);
+	while (p < end && *p >= '0' && *p <= '9') {
+		n = n * 10 + (*p++ - '0');
+		if (n > FRM_CLEN_MAX)
+			return -1;
+		digits++;
+	}
+	if (!digits)
+		return -1;
+	p = frm_skip_lws(p, end);
+	if (p < end && *p == '\n')
+		return n;
+	if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+		return n;
+	return -1;
+}
+
+/* Content-Length from the header block [buf, buf+hlen): -1 none, -2 bad. */
+static long frm_find_clen(const char *buf, size_t hlen)
+{
+	const char *end = buf + hlen, *p = buf, *v;
+	long cl = -1, n;
+
+	/* line starts after each LF; the start line itself is no header */
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		p++;
+		v = frm_clen_name(p, end);
+		if (!v)
+			continue;
+		n = frm_clen_value(v, end);
+		if (n < 0 || (cl >= 0 && n != cl))
+			return -2;
+		cl = n;
+	}
+	return cl;
+}
+
+enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
+			     size_t *used, const char **why)
+{
+	const char *dummy;
+	size_t hlen, dummy_used;
+	long cl;
+	int r;
+
+	if (!why)
+		why = &dummy;
+	if (!used)
+		used = &dummy_used;
+	*why = NULL;
+	*used = 0;
+	if (!buf)
+		len = 0;
+
+	r = frm_leading_crlf(buf, len, used);
+	if (r >= 0)
+		return (enum sip_frame_ret)r;
+
+	hlen = frm_header_end(buf, len);
+	if (!hlen) {
+		if (len < max)
+			return SIP_FRAME_MORE;
+		*why = "headers too big";
+		return SIP_FRAME_TOO_BIG;
+	}
+	cl = frm_find_clen(buf, hlen);
+	if (cl == -1) {
+		*why = "missing Content-Length on a stream";
+		return SIP_FRAME_BAD;
+	}
+	if (cl < 0) {
+		*why = "bad Content-Length";
+		return SIP_FRAME_BAD;
+	}
+	if (hlen > max || (size_t)cl > max - hlen) {
+		*why = "message too big";
+		return SIP_FRAME_TOO_BIG;
+	}
+	if ((size_t)cl > len - hlen)
+		return SIP_FRAME_MORE;
+	*used = hlen + (size_t)cl;
+	return SIP_FRAME_MSG;
+}
