@@ -48,6 +48,7 @@ struct sc_conn_priv {
 	size_t wq_bytes;
 	char *rbuf;
 	size_t rlen, rcap;
+	struct sip_frame_state fst; /* framing progress at rbuf[0] */
 	unsigned read_want;      /* want() after the last read AGAIN */
 	unsigned write_want;     /* want() after the last write AGAIN */
 	unsigned tinit:1;        /* conn_init ran: cleanup is owed */
@@ -425,8 +426,9 @@ static void conn_process(struct sc_conn *c)
 
 	conn_rcv_info(c, &ri);
 	while (off < p->rlen && c->state == SC_CONN_OPEN) {
-		enum sip_frame_ret r = sip_frame(p->rbuf + off, p->rlen - off,
-						 max, &used, &why);
+		enum sip_frame_ret r = sip_frame_resume(p->rbuf + off,
+							p->rlen - off, max,
+							&p->fst, &used, &why);
 
 		switch (r) {
 		case SIP_FRAME_MORE:
@@ -453,6 +455,7 @@ static void conn_process(struct sc_conn *c)
 			sip_core_reply_too_big(p->rbuf + off, p->rlen - off,
 					       &ri);
 			p->rlen = 0;
+			memset(&p->fst, 0, sizeof(p->fst));
 			if (c->state == SC_CONN_OPEN) {
 				if (p->wq_head)
 					p->close_after_flush = 1;

@@ -159,11 +159,12 @@ static long frm_find_clen(const char *buf, size_t hlen)
 	return cl;
 }
 
-enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
-			     size_t *used, const char **why)
+enum sip_frame_ret sip_frame_resume(const char *buf, size_t len, size_t max,
+				    struct sip_frame_state *st, size_t *used,
+				    const char **why)
 {
 	const char *dummy;
-	size_t hlen, dummy_used;
+	size_t hlen, dummy_used, from;
 	long cl;
 	int r;
 
@@ -180,8 +181,19 @@ enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
 	if (r >= 0)
 		return (enum sip_frame_ret)r;
 
-	hlen = frm_header_end(buf, len);
+	if (st->hlen && st->hlen <= len) {
+		/* headers already known: only the body can be missing */
+		hlen = st->hlen;
+		cl = st->clen;
+		goto body;
+	}
+	/* the empty line is at most 3 bytes long: back up that much */
+	from = st->scan > 3 ? st->scan - 3 : 0;
+	hlen = from < len ? frm_header_end(buf + from, len - from) : 0;
+	if (hlen)
+		hlen += from;
 	if (!hlen) {
+		st->scan = len;
 		if (len < max)
 			return SIP_FRAME_MORE;
 		*why = "headers too big";
@@ -196,6 +208,9 @@ enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
 		*why = "bad Content-Length";
 		return SIP_FRAME_BAD;
 	}
+	st->hlen = hlen;
+	st->clen = cl;
+body:
 	if (hlen > max || (size_t)cl > max - hlen) {
 		*why = "message too big";
 		return SIP_FRAME_TOO_BIG;
@@ -203,5 +218,14 @@ enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
 	if ((size_t)cl > len - hlen)
 		return SIP_FRAME_MORE;
 	*used = hlen + (size_t)cl;
+	memset(st, 0, sizeof(*st));
 	return SIP_FRAME_MSG;
+}
+
+enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
+			     size_t *used, const char **why)
+{
+	struct sip_frame_state st = { 0, 0, 0 };
+
+	return sip_frame_resume(buf, len, max, &st, used, why);
 }

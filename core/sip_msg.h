@@ -82,6 +82,24 @@ enum sip_frame_ret sip_frame(const char *buf, size_t len, size_t max,
 			     size_t *used, const char **why);
 
 /**
+ * What sip_frame_resume() learnt about the message at the start of a stream
+ * buffer, so that a peer trickling bytes costs O(n) in total, not O(n^2).
+ * Zero it for a new buffer; it is reset whenever a message is returned, and
+ * must be zeroed by the caller whenever bytes are removed from the front of
+ * the buffer for another reason.
+ */
+struct sip_frame_state {
+	size_t scan;   /**< bytes already searched for the end of headers */
+	size_t hlen;   /**< header length once found, else 0 */
+	long clen;     /**< its Content-Length */
+};
+
+/** sip_frame() that resumes from @st instead of rescanning. */
+enum sip_frame_ret sip_frame_resume(const char *buf, size_t len, size_t max,
+				    struct sip_frame_state *st, size_t *used,
+				    const char **why);
+
+/**
  * Build a stateless reply to @req into @out: every Via in order (the top one
  * gets received= and rport= per RFC 3581 from @src), From, To (with
  * ";tag=@totag" added if it has none), Call-ID, CSeq, then Server: @server
