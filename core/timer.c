@@ -169,9 +169,7 @@ unsigned timer_count(void)
 
 void timer_reset(void)
 {
-	unsigned i;
-
-	for (i = 0; i < heap_len; i++)
-		heap[i]->idx = 0;
+	/* the timers themselves may be gone (a forked child's copies of its
+	 * parent's state): forget them without touching them */
 	heap_len = 0;
 }

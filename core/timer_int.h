@@ -9,7 +9,8 @@ int timer_next_ms(int cap);
 unsigned timer_run(void);
 /** Armed timers. */
 unsigned timer_count(void);
-/** Forget every timer (a forked child starts clean). */
+/** Forget every timer without touching it (a forked child starts clean;
+ *  their idx fields are stale and must not be used again). */
 void timer_reset(void);
 
 #endif

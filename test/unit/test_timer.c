@@ -91,45 +91,51 @@ START_TEST(cancel_and_rearm)
 }
 END_TEST
 
-/* Random inserts and deletes keep the heap ordered. */
+/* Random inserts, deletes and re-arms: every live timer fires exactly once,
+ * deleted ones never, and they fire in expiry order. */
+enum { STRESS_N = 3000 };
+static uint64_t stress_exp[STRESS_N];
+static int stress_fired[STRESS_N], stress_n;
+
+static void stress_cb(struct sc_timer *t, void *arg)
+{
+	int i = (int)(long)arg;
+
+	stress_fired[i]++;
+	stress_exp[stress_n++] = t->expires;
+}
+
 START_TEST(heap_stress)
 {
-	enum { N = 20000 };
-	struct sc_timer *t = calloc(N, sizeof(*t));
-	uint64_t last = 0;
+	struct sc_timer *t = calloc(STRESS_N, sizeof(*t));
 	int i, live = 0;
 
 	reset();
 	ck_assert_ptr_nonnull(t);
 	srand(7);
-	for (i = 0; i < N; i++) {
-		sc_timer_init(&t[i], cb, (void *)0L);
-		sc_timer_add(&t[i], (uint64_t)(rand() % 100000));
+	stress_n = 0;
+	memset(stress_fired, 0, sizeof(stress_fired));
+	for (i = 0; i < STRESS_N; i++) {
+		sc_timer_init(&t[i], stress_cb, (void *)(long)i);
+		ck_assert_int_eq(sc_timer_add(&t[i], (uint64_t)(rand() % 40)),
+				 0);
 	}
-	for (i = 0; i < N; i += 3)
+	for (i = 0; i < STRESS_N; i += 3)
 		sc_timer_del(&t[i]);
-	for (i = 0; i < N; i++)
+	for (i = 1; i < STRESS_N; i += 3)
+		sc_timer_add(&t[i], (uint64_t)(rand() % 40));
+	for (i = 0; i < STRESS_N; i++)
 		live += sc_timer_armed(&t[i]);
 	ck_assert_uint_eq(timer_count(), (unsigned)live);
-	/* drain in expiry order by re-arming every timer to fire now, in
-	 * turn, and checking the minimum is non-decreasing */
-	while (timer_count()) {
-		int k, min = -1;
-
-		for (k = 0; k < N; k++)
-			if (sc_timer_armed(&t[k]) &&
-			    (min < 0 || t[k].expires < t[min].expires))
-				min = k;
-		ck_assert_uint_ge(t[min].expires, last);
-		last = t[min].expires;
-		sc_timer_del(&t[min]);
-		if (timer_count() % 1000 == 0)
-			continue;
-		if (timer_count() < N / 2 - 2000)
-			break;
-	}
+	usleep(60 * 1000);
+	ck_assert_uint_eq(timer_run(), (unsigned)live);
+	ck_assert_int_eq(stress_n, live);
+	for (i = 1; i < stress_n; i++)
+		ck_assert_uint_le(stress_exp[i - 1], stress_exp[i]);
+	for (i = 0; i < STRESS_N; i++)
+		ck_assert_int_eq(stress_fired[i], i % 3 == 0 ? 0 : 1);
+	ck_assert_uint_eq(timer_count(), 0);
 	free(t);
-	timer_reset();
 }
 END_TEST
 
