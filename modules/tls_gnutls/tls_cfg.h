@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * TLS parameters as configured (prefix: tls_cfg).
+ *
+ * Parameter setters only store strings and numbers here, in the master's
+ * private heap, in config order; nothing is read or built until mod_init
+ * (tls_dom_build). Three spellings reach the same setter:
+ *   - the seed's lines, `tls_certificate="..."`, and inside a
+ *     `tls_domain[SCOPE] { ... }` block (the core passes SCOPE);
+ *   - `modparam("tls_gnutls", "tls_certificate", "...")`;
+ *   - `modparam("tls_gnutls", "tls_certificate", "[SCOPE]...")`: a value
+ *     starting with '[' names its scope in brackets (for an int parameter
+ *     the rest of the string is the number).
+ * Kamailio's names are aliases (certificate, private_key, ca_list, crl,
+ * verify_certificate, require_certificate, verify_depth, cipher_list,
+ * private_key_password, method, server_name).
+ *
+ * A SCOPE is "IP:port", "[IPv6]:port" (server domain of that listener),
+ * "server:IP:port", "client:IP:port" (outgoing connections to that
+ * destination), "server:default" or "client:default". Unscoped values are
+ * the global ones: every domain inherits what it does not set itself.
+ */
+#ifndef TLS_GNUTLS_TLS_CFG_H
+#define TLS_GNUTLS_TLS_CFG_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define TLS_UNSET (-1)
+
+enum tls_dom_kind {
+	TLS_DOM_SERVER = 0,
+	TLS_DOM_CLIENT = 1,
+};
+
+/** One domain's settings; NULL / TLS_UNSET = inherit the global value. */
+struct tls_dom_cfg {
+	enum tls_dom_kind kind;
+	int is_default;           /**< server:default / client:default */
+	char *scope;              /**< as written, NULL for the globals */
+	struct sockaddr_storage addr; /**< from the scope; AF_UNSPEC if none */
+	socklen_t addrlen;
+	char *server_name;        /**< SNI to match (server) or send (client) */
+	char *certificate;
+	char *private_key;
+	char *private_key_password;
+	char *ca_list;
+	char *crl;
+	char *method;
+	char *ciphers;
+	char *priority;
+	int verify;
+	int require_certificate;
+	int verify_depth;
+	const char *file;         /**< where the domain was first named */
+	int line;
+	struct tls_dom_cfg *next;
+};
+
+struct tls_cfg {
+	struct tls_dom_cfg global;     /**< unscoped values */
+	struct tls_dom_cfg *domains;   /**< scoped domains, config order */
+	int handshake_timeout;         /**< seconds, default 120 (seed) */
+	int send_timeout;              /**< seconds, default 120 (seed) */
+	int send_ca_names;             /**< default 0: see tls_verify.c */
+	int session_tickets;           /**< default 1 */
+	int log_level;                 /**< GnuTLS debug level, default 0 */
+};
+
+/** The module's one configuration (master; inherited by workers). */
+extern struct tls_cfg tls_cfg;
+
+/** Set the defaults (before any setter runs). */
+void tls_cfg_init(struct tls_cfg *c);
+/** Free everything (mod_destroy). */
+void tls_cfg_free(struct tls_cfg *c);
+
+/**
+ * Parse a scope text into a domain key. Returns 0 or -1 with a message
+ * saying what is accepted.
+ */
+int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
+			int *is_default, struct sockaddr_storage *addr,
+			socklen_t *addrlen, char *err, size_t errlen);
+
+/**
+ * Find or create the domain for @scope (NULL: the globals). The domain
+ * remembers @file:@line of its first mention.
+ */
+struct tls_dom_cfg *tls_cfg_domain(struct tls_cfg *c, const char *scope,
+				   const char *file, int line, char *err,
+				   size_t errlen);
+
+/**
+ * Resolve a domain's effective settings: a copy of @d where every unset
+ * value is taken from the globals and then from the built-in defaults
+ * (certificate "CFG_DIR/cert.pem", private_key "CFG_DIR/cert.pem" as the
+ * seed says, verify 0, require 0, verify_depth 9). Strings in @out point
+ * into @d, @c->global or static defaults: do not free them.
+ */
+void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,
+		       struct tls_dom_cfg *out);
+
+#endif

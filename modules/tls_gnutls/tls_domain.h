@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * The TLS domain table in shared memory (prefix: tls_dom).
+ *
+ * The master reads every domain's files once (certificate chain, key, CA
+ * list, CRL), checks them, builds its priority string, and stores it all in
+ * one table in the core's shared memory, tagged with a generation number.
+ * Workers never open a file: they build their GnuTLS credentials from this
+ * table (tls_cred.c). A reload (SIGHUP) builds a complete new table and
+ * swaps it in under the lock; a failed reload leaves the old one in place.
+ *
+ * Lookup (tls_dom_lookup) is plain data matching and is shared with the
+ * workers' credential sets, which embed the same struct tls_dom_id.
+ */
+#ifndef TLS_GNUTLS_TLS_DOMAIN_H
+#define TLS_GNUTLS_TLS_DOMAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <sipcore/shm.h>
+
+#include "tls_cfg.h"
+
+/** What a domain is matched by. Plain data, copied freely. */
+struct tls_dom_id {
+	enum tls_dom_kind kind;
+	int is_default;
+	struct sockaddr_storage addr; /**< AF_UNSPEC for the defaults */
+	socklen_t addrlen;
+	char server_name[256];        /**< "" when not set */
+	char name[96];                /**< for logs: "server:127.0.0.1:5061" */
+};
+
+/** A byte string in shared memory. */
+struct tls_blob {
+	unsigned char *data;
+	size_t len;
+};
+
+/** One domain, resolved and loaded (all pointers into shared memory). */
+struct tls_dom {
+	struct tls_dom_id id;
+	struct tls_blob cert;     /**< certificate chain (PEM or DER) */
+	struct tls_blob key;      /**< private key (PEM or DER) */
+	char *key_url;            /**< "pkcs11:..." key, instead of key blob */
+	char *key_password;       /**< NULL when the key is not encrypted */
+	struct tls_blob ca;       /**< trusted CAs, len 0 when none */
+	struct tls_blob crl;      /**< CRLs, len 0 when none */
+	char *priority;           /**< final GnuTLS priority string */
+	unsigned prio_flags;      /**< enum tls_prio_flags */
+	int verify;
+	int require_certificate;
+	int verify_depth;
+	char *cert_file, *key_file, *ca_file, *crl_file; /**< for messages */
+};
+
+struct tls_dom_table {
+	uint64_t generation;
+	unsigned n;
+	struct tls_dom *doms;     /**< n entries */
+};
+
+/** The module's root object in shared memory. */
+struct tls_shared {
+	shm_lock_t lock;
+	struct tls_dom_table *table;  /**< current generation; under lock */
+	uint64_t generation;          /**< == table->generation; atomic read */
+	unsigned char ticket_key[64]; /**< session ticket master key */
+	unsigned ticket_key_len;
+	/* counters, atomic */
+	uint64_t handshakes, handshake_failures, resumed, verify_failures;
+};
+
+extern struct tls_shared *tls_shared;
+
+/** Create tls_shared (master, mod_init). 0 or -1. */
+int tls_shared_init(void);
+
+/**
+ * Build a complete table from @c (master): for each domain resolve the
+ * effective settings, read and check the files, build and check the
+ * priority string. There is always a server:default and a client:default
+ * entry. Errors name the domain and the file. Logs each domain's priority
+ * string once (notice), coarse cipher mappings, NULL-cipher consequences
+ * and expiry warnings.
+ * \return 0 with *out set, or -1 with @err set (nothing allocated stays).
+ */
+int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
+		  char *err, size_t errlen);
+
+/** Free a table and everything in it (shared memory). */
+void tls_dom_table_free(struct tls_dom_table *t);
+
+/**
+ * Install @t as the current table with the next generation number; the
+ * previous one is freed. Master only.
+ */
+void tls_dom_install(struct tls_dom_table *t);
+
+/**
+ * Find the domain for a connection among @n ids laid out @stride bytes
+ * apart starting at @first (so a table of struct tls_dom and a worker's
+ * array of credential sets can both be searched).
+ *
+ * Server (@kind TLS_DOM_SERVER, @addr = the local address the connection
+ * came in on): the domain with exactly that IP and port; else one with that
+ * IP and port 0; else one with the wildcard address and that port; else
+ * server:default. When @server_name is given (SNI) and several domains
+ * match the address equally, the one whose server_name equals it wins.
+ * Client (@addr = the destination): exact IP:port, then IP with port 0,
+ * then a domain whose server_name equals @server_name, then client:default.
+ * \return the index, or -1 when not even a default exists.
+ */
+int tls_dom_lookup(const void *first, unsigned n, size_t stride,
+		   enum tls_dom_kind kind, const struct sockaddr *addr,
+		   const char *server_name);
+
+#endif

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Peer certificate verification (prefix: tls_verify).
+ *
+ * All chain, name, date and CRL logic is GnuTLS's: this file only decides,
+ * per the seed's tls_verify / tls_require_certificate, when GnuTLS asks for
+ * a certificate and when it must verify one.
+ *
+ * CA names: a server normally lists its trusted CAs in its certificate
+ * request, and a GnuTLS client then withholds a certificate from any other
+ * issuer. With verify=1 require=0 that would turn "a client with an
+ * untrusted certificate is refused" into "is accepted as anonymous". So by
+ * default (tls_send_ca_names=0) no names are sent: the client sends what it
+ * has and verification decides, as the seed defines it.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "tls_cred.h"
+#include "tls_verify.h"
+#include "tls_verify_int.h"
+
+/*
+ * verify=1 require=0: no certificate is fine, a certificate must verify.
+ * The session's pointer is a struct whose first member is the
+ * struct tls_verify_state (tls_conn.c), where the status is kept for logs.
+ */
+static int verify_optional(gnutls_session_t s)
+{
+	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
+	unsigned n = 0, status = 0;
+	int ret;
+
+	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
+		if (vs)
+			vs->checked = 0;
+		return 0;
+	}
+	ret = gnutls_certificate_verify_peers2(s, &status);
+	if (vs) {
+		vs->checked = 1;
+		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
+	}
+	return ret < 0 || status != 0 ? -1 : 0;
+}
+
+/* Record the status for logging under verify=1 require=1 as well. */
+static int verify_required(gnutls_session_t s)
+{
+	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
+	unsigned n = 0, status = 0;
+	int ret;
+
+	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
+		if (vs) {
+			vs->checked = 1;
+			vs->no_cert = 1;
+		}
+		return -1;
+	}
+	ret = gnutls_certificate_verify_peers2(s, &status);
+	if (vs) {
+		vs->checked = 1;
+		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
+	}
+	return ret < 0 || status != 0 ? -1 : 0;
+}
+
+static int is_ip_literal(const char *host)
+{
+	unsigned char ip[16];
+
+	return inet_pton(AF_INET, host, ip) == 1 ||
+	       inet_pton(AF_INET6, host, ip) == 1;
+}
+
+/*
+ * GnuTLS keeps a pointer to the typed data, not a copy: it lives in the
+ * session's verification state, which lives as long as the session.
+ */
+static int verify_client_side(gnutls_session_t s, const char *host)
+{
+	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
+	gnutls_typed_vdata_st *vd;
+	int ret;
+
+	if (!vs || !host || !host[0]) {
+		gnutls_session_set_verify_cert(s, NULL, 0);
+		return 0;
+	}
+	vd = &vs->vdata;
+	memset(vd, 0, sizeof(*vd));
+	if (inet_pton(AF_INET, host, vs->ip) == 1) {
+		vd->type = GNUTLS_DT_IP_ADDRESS;
+		vd->data = vs->ip;
+		vd->size = 4;
+	} else if (inet_pton(AF_INET6, host, vs->ip) == 1) {
+		vd->type = GNUTLS_DT_IP_ADDRESS;
+		vd->data = vs->ip;
+		vd->size = 16;
+	} else {
+		if (strlen(host) >= sizeof(vs->host))
+			return GNUTLS_E_INVALID_REQUEST;
+		strcpy(vs->host, host);
+		/* never an IP literal here: SNI carries host names only */
+		ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, vs->host,
+					     strlen(vs->host));
+		if (ret < 0)
+			return ret;
+		vd->type = GNUTLS_DT_DNS_HOSTNAME;
+		vd->data = (unsigned char *)vs->host;
+		vd->size = 0;
+	}
+	gnutls_session_set_verify_cert2(s, vd, 1, 0);
+	return 0;
+}
+
+int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
+		     int is_client, const char *host, int send_ca_names)
+{
+	if (is_client) {
+		if (d->verify)
+			return verify_client_side(session, host);
+		/* no check, but a name still selects the server's cert */
+		if (host && host[0] && !is_ip_literal(host))
+			return gnutls_server_name_set(session, GNUTLS_NAME_DNS,
+						      host, strlen(host));
+		return 0;
+	}
+	if (!send_ca_names)
+		gnutls_certificate_send_x509_rdn_sequence(session, 1);
+	if (!d->verify) {
+		gnutls_certificate_server_set_request(session,
+						      GNUTLS_CERT_IGNORE);
+		return 0;
+	}
+	if (d->require_certificate) {
+		gnutls_certificate_server_set_request(session,
+						      GNUTLS_CERT_REQUIRE);
+		gnutls_session_set_verify_function(session, verify_required);
+		return 0;
+	}
+	gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
+	gnutls_session_set_verify_function(session, verify_optional);
+	return 0;
+}
+
+void tls_verify_describe(unsigned status, int no_cert, char *buf, size_t len)
+{
+	gnutls_datum_t out = { NULL, 0 };
+
+	if (no_cert) {
+		snprintf(buf, len, "no certificate");
+		return;
+	}
+	if (!status) {
+		snprintf(buf, len, "ok");
+		return;
+	}
+	if (gnutls_certificate_verification_status_print(status,
+							 GNUTLS_CRT_X509,
+							 &out, 0) < 0) {
+		snprintf(buf, len, "verification failed (status 0x%x)", status);
+		return;
+	}
+	snprintf(buf, len, "%s", (const char *)out.data);
+	gnutls_free(out.data);
+}
+
+int tls_verify_result(gnutls_session_t session, char *buf, size_t len)
+{
+	struct tls_verify_state *vs = gnutls_session_get_ptr(session);
+	unsigned n = 0;
+
+	if (!gnutls_certificate_get_peers(session, &n) || n == 0) {
+		snprintf(buf, len, vs && vs->checked ? "no certificate"
+						     : "not checked");
+		return 0;
+	}
+	if (vs && vs->checked) {
+		tls_verify_describe(vs->status, 0, buf, len);
+		return vs->status ? -1 : 1;
+	}
+	if (vs && vs->client_checked) {
+		unsigned st = gnutls_session_get_verify_cert_status(session);
+
+		tls_verify_describe(st, 0, buf, len);
+		return st ? -1 : 1;
+	}
+	snprintf(buf, len, "not checked");
+	return 0;
+}
