@@ -239,7 +239,7 @@ static struct sc_conn *conn_new(int fd, const struct sc_listener *l,
 	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) < 0)
 		c->locallen = 0;
 	conn_link(&f->p);
-	CORE_ATOMIC_ADD(&core_shared->conns, 1);
+	core_shared_account(1, 0);
 	return c;
 }
 
@@ -318,7 +318,7 @@ static void conn_free_wq(struct sc_conn_priv *p)
 		free(w);
 	}
 	if (p->wq_bytes)
-		CORE_ATOMIC_ADD(&core_shared->wq_bytes, -(int64_t)p->wq_bytes);
+		core_shared_account(0, -(int64_t)p->wq_bytes);
 	p->wq_head = p->wq_tail = NULL;
 	p->wq_bytes = 0;
 }
@@ -346,7 +346,7 @@ static void conn_destroy(struct sc_conn *c)
 	p->rbuf = NULL;
 	p->rlen = p->rcap = 0;
 	conn_unlink(p);
-	CORE_ATOMIC_ADD(&core_shared->conns, -1);
+	core_shared_account(-1, 0);
 	CORE_ATOMIC_ADD(&core_shared->closed, 1);
 	/* freed after the current batch of events, which may still name it */
 	p->pnext = conn_zombies;
@@ -562,20 +562,19 @@ static int conn_enqueue(struct sc_conn *c, const char *buf, size_t len)
 			"reached, closing", core_cfg.tcp_conn_wq_max);
 		goto fail;
 	}
-	total = CORE_ATOMIC_ADD(&core_shared->wq_bytes, (int64_t)len);
+	total = CORE_ATOMIC_LOAD(&core_shared->wq_bytes) + (int64_t)len;
 	if (total > (int64_t)core_cfg.tcp_wq_max) {
-		CORE_ATOMIC_ADD(&core_shared->wq_bytes, -(int64_t)len);
 		SC_CLOG(SC_L_WARN, c, "global write queue limit (tcp_wq_max=%d) "
 			"reached, closing", core_cfg.tcp_wq_max);
 		goto fail;
 	}
 	w = malloc(sizeof(*w) + len);
 	if (!w) {
-		CORE_ATOMIC_ADD(&core_shared->wq_bytes, -(int64_t)len);
 		SC_CLOG(SC_L_ERR, c, "no memory to queue %zu bytes, closing",
 			len);
 		goto fail;
 	}
+	core_shared_account(0, (int64_t)len);
 	memcpy(w->data, buf, len);
 	w->len = len;
 	w->off = 0;
@@ -623,7 +622,7 @@ static void conn_flush(struct sc_conn *c)
 		if (!p->wq_head)
 			p->wq_tail = NULL;
 		p->wq_bytes -= w->len;
-		CORE_ATOMIC_ADD(&core_shared->wq_bytes, -(int64_t)w->len);
+		core_shared_account(0, -(int64_t)w->len);
 		free(w);
 	}
 	sc_timer_del(&p->t_send);

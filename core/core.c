@@ -22,10 +22,16 @@ char *core_cfg_dirname;
 int core_rank;
 struct core_shared *core_shared;
 
-int core_shared_init(void)
+int core_shared_init(int children)
 {
 	core_shared = shm_calloc(1, sizeof(*core_shared));
 	if (!core_shared)
+		return -1;
+	core_shared->rank_conns = shm_calloc((size_t)children + 1,
+					     sizeof(int64_t));
+	core_shared->rank_wq = shm_calloc((size_t)children + 1,
+					  sizeof(int64_t));
+	if (!core_shared->rank_conns || !core_shared->rank_wq)
 		return -1;
 	core_shared->next_conn_id = 1;
 	if (getrandom(&core_shared->tag_secret,
@@ -33,6 +39,29 @@ int core_shared_init(void)
 	    (ssize_t)sizeof(core_shared->tag_secret))
 		core_shared->tag_secret = (uint64_t)getpid() ^ 0x5bd1e995u;
 	return 0;
+}
+
+void core_shared_account(int64_t dconns, int64_t dwq)
+{
+	if (dconns) {
+		CORE_ATOMIC_ADD(&core_shared->conns, dconns);
+		CORE_ATOMIC_ADD(&core_shared->rank_conns[core_rank], dconns);
+	}
+	if (dwq) {
+		CORE_ATOMIC_ADD(&core_shared->wq_bytes, dwq);
+		CORE_ATOMIC_ADD(&core_shared->rank_wq[core_rank], dwq);
+	}
+}
+
+void core_shared_forget_rank(int rank)
+{
+	int64_t c = __atomic_exchange_n(&core_shared->rank_conns[rank], 0,
+					__ATOMIC_RELAXED);
+	int64_t w = __atomic_exchange_n(&core_shared->rank_wq[rank], 0,
+					__ATOMIC_RELAXED);
+
+	CORE_ATOMIC_ADD(&core_shared->conns, -c);
+	CORE_ATOMIC_ADD(&core_shared->wq_bytes, -w);
 }
 
 const char *sc_cfg_dir(void)

@@ -28,9 +28,20 @@ struct core_shared {
 	int64_t wq_bytes;        /**< queued write bytes, all workers */
 	uint64_t accepted, refused_limit, closed;
 	uint64_t udp_msgs, stream_msgs, bad_msgs, keepalives;
+	/*
+	 * The share of conns and wq_bytes each worker holds, indexed by rank:
+	 * when a worker dies without closing its connections, the master
+	 * takes its share back out of the totals (core_shared_forget_rank).
+	 */
+	int64_t *rank_conns;
+	int64_t *rank_wq;
 };
 extern struct core_shared *core_shared;
-int core_shared_init(void);
+int core_shared_init(int children);
+/** Master: a dead worker's connections and queued bytes are gone. */
+void core_shared_forget_rank(int rank);
+/** Account @dconns connections and @dwq queued bytes to this process. */
+void core_shared_account(int64_t dconns, int64_t dwq);
 
 #define CORE_ATOMIC_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
 #define CORE_ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)

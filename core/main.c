@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	sc_log_level = core_cfg.log_level;
 	if (main_cfg_paths(o.cfg_file) < 0 ||
 	    shm_init((size_t)core_cfg.shm_size * 1024u * 1024u) < 0 ||
-	    core_shared_init() < 0) {
+	    core_shared_init(core_cfg.children) < 0) {
 		fprintf(stderr, "sipcore: cannot set up memory\n");
 		return 1;
 	}

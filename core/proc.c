@@ -207,6 +207,7 @@ static int proc_reap(int stopping)
 		if (r > nworkers)
 			continue;
 		workers[r].pid = 0;
+		core_shared_forget_rank(r);
 		proc_describe_status(status, why, sizeof(why));
 		if (stopping) {
 			SC_INFO("worker %d (pid %d) %s", r, (int)pid, why);

@@ -47,6 +47,12 @@ int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len)
 		return sc_conn_send(ri->conn, buf, len);
 	if (ri->udp_fd < 0)
 		return -1;
+	/*
+	 * UDP replies go to the request's source address and port, not to
+	 * the Via's sent-by (RFC 3261 18.2.2) even without rport: an edge
+	 * mostly faces clients behind NAT, where only the source works
+	 * (what Kamailio's force_rport does).
+	 */
 	n = sendto(ri->udp_fd, buf, len, MSG_DONTWAIT,
 		   (const struct sockaddr *)&ri->src, ri->srclen);
 	if (n < 0) {
