@@ -52,7 +52,8 @@ struct tls_dom_cfg {
 	int verify;
 	int require_certificate;
 	int verify_depth;
-	const char *file;         /**< where the domain was first named */
+	char *file;               /**< where the domain was first named
+				     (owned copy) */
 	int line;
 	struct tls_dom_cfg *next;
 };

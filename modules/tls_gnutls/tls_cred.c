@@ -100,8 +100,10 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 	if (d->cert.len && d->key_url) {
 		ret = cred_set_key_url(cd, d);
 		if (ret < 0) {
+			/* key_file, not key_url: a URL may carry a PIN */
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: key %s",
-				       d->id.name, d->key_url);
+				       d->id.name, d->key_file ? d->key_file
+							       : "pkcs11:");
 			return -1;
 		}
 		cd->has_cert = 1;

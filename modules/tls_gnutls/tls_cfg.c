@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS parameters as configured (prefix: tls_cfg).
+ *
+ * Plain data in the master's heap: scope parsing, the list of domains keyed
+ * by (kind, default flag, address), and the inheritance rule domain >
+ * globals > built-in defaults. Nothing here reads a file or touches GnuTLS.
+ *
+ * An empty string stored in a domain or in the globals means "explicitly
+ * none": it overrides an inherited value and resolves to NULL in
+ * tls_cfg_effective(), so that, say, one domain can drop a global CA list.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sipcore/module.h>
+
+#include "tls_cfg.h"
+
+#define TLS_CFG_HANDSHAKE_TIMEOUT 120	/* seconds, as the seed */
+#define TLS_CFG_SEND_TIMEOUT 120	/* seconds, as the seed */
+#define TLS_CFG_VERIFY_DEPTH 9
+#define TLS_CFG_SCOPE_MAX 128
+
+#define TLS_CFG_SCOPE_FORMS                                                  \
+	"IP:port, [IPv6]:port, server:IP:port, client:IP:port, "             \
+	"server:default or client:default (port 1..65535)"
+
+/*
+ * Statically the same as tls_cfg_init() leaves it: the core runs the
+ * setters before any module hook, so the defaults must already be there.
+ */
+struct tls_cfg tls_cfg = {
+	.global = {
+		.kind = TLS_DOM_SERVER,
+		.verify = TLS_UNSET,
+		.require_certificate = TLS_UNSET,
+		.verify_depth = TLS_UNSET,
+	},
+	.handshake_timeout = TLS_CFG_HANDSHAKE_TIMEOUT,
+	.send_timeout = TLS_CFG_SEND_TIMEOUT,
+	.send_ca_names = 0,
+	.session_tickets = 1,
+	.log_level = 0,
+};
+
+/* Every string field of a domain, for freeing and inheriting. */
+static const size_t tls_cfg_str_off[] = {
+	offsetof(struct tls_dom_cfg, server_name),
+	offsetof(struct tls_dom_cfg, certificate),
+	offsetof(struct tls_dom_cfg, private_key),
+	offsetof(struct tls_dom_cfg, private_key_password),
+	offsetof(struct tls_dom_cfg, ca_list),
+	offsetof(struct tls_dom_cfg, crl),
+	offsetof(struct tls_dom_cfg, method),
+	offsetof(struct tls_dom_cfg, ciphers),
+	offsetof(struct tls_dom_cfg, priority),
+};
+
+#define TLS_CFG_NSTR (sizeof(tls_cfg_str_off) / sizeof(tls_cfg_str_off[0]))
+
+static char **dom_str(struct tls_dom_cfg *d, size_t i)
+{
+	return (char **)((char *)d + tls_cfg_str_off[i]);
+}
+
+static char *dom_str_get(const struct tls_dom_cfg *d, size_t i)
+{
+	return *(char *const *)((const char *)d + tls_cfg_str_off[i]);
+}
+
+static void dom_cfg_unset(struct tls_dom_cfg *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->addr.ss_family = AF_UNSPEC;
+	d->verify = TLS_UNSET;
+	d->require_certificate = TLS_UNSET;
+	d->verify_depth = TLS_UNSET;
+}
+
+void tls_cfg_init(struct tls_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	dom_cfg_unset(&c->global);
+	c->handshake_timeout = TLS_CFG_HANDSHAKE_TIMEOUT;
+	c->send_timeout = TLS_CFG_SEND_TIMEOUT;
+	c->send_ca_names = 0;
+	c->session_tickets = 1;
+	c->log_level = 0;
+}
+
+static void dom_cfg_free_fields(struct tls_dom_cfg *d)
+{
+	size_t i;
+
+	for (i = 0; i < TLS_CFG_NSTR; i++) {
+		char **s = dom_str(d, i);
+
+		/* a password is a secret: do not leave it in freed heap */
+		if (*s && tls_cfg_str_off[i] ==
+			  offsetof(struct tls_dom_cfg, private_key_password))
+			explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+	free(d->scope);
+	d->scope = NULL;
+	/* tls_cfg_domain() strdup's the file name: we own it */
+	free(d->file);
+	d->file = NULL;
+}
+
+void tls_cfg_free(struct tls_cfg *c)
+{
+	struct tls_dom_cfg *d, *next;
+
+	for (d = c->domains; d; d = next) {
+		next = d->next;
+		dom_cfg_free_fields(d);
+		free(d);
+	}
+	dom_cfg_free_fields(&c->global);
+	tls_cfg_init(c);
+}
+
+/* ---- scope -------------------------------------------------------------- */
+
+static int scope_err(char *err, size_t errlen, const char *scope,
+		     const char *why)
+{
+	snprintf(err, errlen, "bad scope '%.*s': %s; accepted: %s",
+		 TLS_CFG_SCOPE_MAX, scope, why, TLS_CFG_SCOPE_FORMS);
+	return -1;
+}
+
+/* "5061" -> 5061; only digits, 1..65535. */
+static int scope_port(const char *s, unsigned short *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (i = 0; s[i]; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (unsigned short)v;
+	return 0;
+}
+
+/* @s: "IP:port" or "[IPv6]:port", in a writable buffer. */
+static int scope_addr(char *s, const char *scope,
+		      struct sockaddr_storage *addr, socklen_t *addrlen,
+		      char *err, size_t errlen)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)addr;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)addr;
+	unsigned short port;
+	char *host = s, *colon;
+
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close)
+			return scope_err(err, errlen, scope,
+					 "missing ']' after the IPv6 address");
+		*close = '\0';
+		host = s + 1;
+		if (close[1] != ':')
+			return scope_err(err, errlen, scope,
+					 "expected ':port' after ']'");
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return scope_err(err, errlen, scope, "port missing");
+		*colon = '\0';
+		if (strchr(host, ':'))
+			return scope_err(err, errlen, scope,
+					 "an IPv6 address must be written in "
+					 "brackets, [IPv6]:port");
+	}
+	if (scope_port(colon + 1, &port) < 0)
+		return scope_err(err, errlen, scope,
+				 "the port must be a number from 1 to 65535");
+	memset(addr, 0, sizeof(*addr));
+	if (host != s) {
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return scope_err(err, errlen, scope,
+					 "not an IPv6 address in brackets");
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*addrlen = sizeof(*s6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		return scope_err(err, errlen, scope,
+				 "not an IPv4 address (host names are not "
+				 "accepted)");
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	*addrlen = sizeof(*s4);
+	return 0;
+}
+
+int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
+			int *is_default, struct sockaddr_storage *addr,
+			socklen_t *addrlen, char *err, size_t errlen)
+{
+	char buf[TLS_CFG_SCOPE_MAX];
+	char *s = buf;
+	size_t len;
+	int prefixed = 0;
+
+	if (!scope)
+		return scope_err(err, errlen, "", "no scope given");
+	while (*scope == ' ' || *scope == '\t')
+		scope++;
+	len = strlen(scope);
+	while (len && (scope[len - 1] == ' ' || scope[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return scope_err(err, errlen, scope, "empty scope");
+	if (len >= sizeof(buf))
+		return scope_err(err, errlen, scope, "too long");
+	memcpy(buf, scope, len);
+	buf[len] = '\0';
+
+	*kind = TLS_DOM_SERVER;
+	if (strncasecmp(s, "server:", 7) == 0) {
+		s += 7;
+		prefixed = 1;
+	} else if (strncasecmp(s, "client:", 7) == 0) {
+		*kind = TLS_DOM_CLIENT;
+		s += 7;
+		prefixed = 1;
+	}
+	if (strcasecmp(s, "default") == 0) {
+		if (!prefixed)
+			return scope_err(err, errlen, scope,
+					 "say which default, server:default "
+					 "or client:default");
+		*is_default = 1;
+		memset(addr, 0, sizeof(*addr));
+		addr->ss_family = AF_UNSPEC;
+		*addrlen = 0;
+		return 0;
+	}
+	*is_default = 0;
+	return scope_addr(s, scope, addr, addrlen, err, errlen);
+}
+
+/* ---- domains ------------------------------------------------------------ */
+
+static int dom_key_eq(const struct tls_dom_cfg *d, enum tls_dom_kind kind,
+		      int is_default, const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in *a4, *b4;
+	const struct sockaddr_in6 *a6, *b6;
+
+	if (d->kind != kind || d->is_default != is_default)
+		return 0;
+	if (is_default)
+		return 1;
+	if (d->addr.ss_family != addr->ss_family)
+		return 0;
+	if (addr->ss_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)&d->addr;
+		b4 = (const struct sockaddr_in *)addr;
+		return a4->sin_port == b4->sin_port &&
+		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	a6 = (const struct sockaddr_in6 *)&d->addr;
+	b6 = (const struct sockaddr_in6 *)addr;
+	return a6->sin6_port == b6->sin6_port &&
+	       memcmp(&a6->sin6_addr, &b6->sin6_addr,
+		      sizeof(a6->sin6_addr)) == 0;
+}
+
+static struct tls_dom_cfg *dom_new(const char *scope, enum tls_dom_kind kind,
+				   int is_default,
+				   const struct sockaddr_storage *addr,
+				   socklen_t addrlen, const char *file,
+				   int line)
+{
+	struct tls_dom_cfg *d = malloc(sizeof(*d));
+
+	if (!d)
+		return NULL;
+	dom_cfg_unset(d);
+	d->kind = kind;
+	d->is_default = is_default;
+	d->addr = *addr;
+	d->addrlen = addrlen;
+	d->line = line;
+	d->scope = strdup(scope);
+	if (!d->scope)
+		goto fail;
+	if (file) {
+		/* the core's statement may not outlive startup; reload
+		 * messages still need the name */
+		d->file = strdup(file);
+		if (!d->file)
+			goto fail;
+	}
+	return d;
+fail:
+	free(d->scope);
+	free(d);
+	return NULL;
+}
+
+struct tls_dom_cfg *tls_cfg_domain(struct tls_cfg *c, const char *scope,
+				   const char *file, int line, char *err,
+				   size_t errlen)
+{
+	struct sockaddr_storage addr;
+	struct tls_dom_cfg *d, **tail;
+	enum tls_dom_kind kind;
+	socklen_t addrlen;
+	int is_default;
+
+	if (!scope)
+		return &c->global;
+	if (tls_cfg_parse_scope(scope, &kind, &is_default, &addr, &addrlen,
+				err, errlen) < 0)
+		return NULL;
+	for (tail = &c->domains; *tail; tail = &(*tail)->next)
+		if (dom_key_eq(*tail, kind, is_default, &addr))
+			return *tail;
+	d = dom_new(scope, kind, is_default, &addr, addrlen, file, line);
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	*tail = d;
+	return d;
+}
+
+/* ---- inheritance -------------------------------------------------------- */
+
+/* CFG_DIR/cert.pem, resolved once: the config directory does not move. */
+static const char *tls_cfg_default_cert(void)
+{
+	static char *path;
+
+	if (!path)
+		path = sc_cfg_path("cert.pem");
+	return path;
+}
+
+static int inherit_int(int own, int global, int def)
+{
+	if (own != TLS_UNSET)
+		return own;
+	return global != TLS_UNSET ? global : def;
+}
+
+void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,
+		       struct tls_dom_cfg *out)
+{
+	size_t i;
+
+	*out = *d;
+	out->next = NULL;
+	for (i = 0; i < TLS_CFG_NSTR; i++) {
+		char *v = dom_str_get(d, i);
+
+		if (!v)
+			v = dom_str_get(&c->global, i);
+		if (v && !*v)
+			v = NULL;	/* "" = explicitly none */
+		else if (!v && (tls_cfg_str_off[i] ==
+				offsetof(struct tls_dom_cfg, certificate) ||
+				tls_cfg_str_off[i] ==
+				offsetof(struct tls_dom_cfg, private_key)))
+			/* NULL only when out of memory: tls_dom_build then
+			 * reports a missing certificate */
+			v = (char *)tls_cfg_default_cert();
+		*dom_str(out, i) = v;
+	}
+	out->verify = inherit_int(d->verify, c->global.verify, 0);
+	out->require_certificate = inherit_int(d->require_certificate,
+					       c->global.require_certificate,
+					       0);
+	out->verify_depth = inherit_int(d->verify_depth, c->global.verify_depth,
+					TLS_CFG_VERIFY_DEPTH);
+}
