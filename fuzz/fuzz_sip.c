@@ -158,6 +158,8 @@ static void fz_stream(const char *data, size_t size, uint8_t sel)
 	}
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
