@@ -287,7 +287,11 @@ def run_sipcore(cfg_text, args=("-D", "-E"), timeout=5.0):
             p.kill()
             out, _ = p.communicate()
     shutil.rmtree(d, ignore_errors=True)
-    return p.returncode, out.decode("utf-8", "replace"), path, timed_out
+    text = out.decode("utf-8", "replace")
+    report = sanitizer_report(text)
+    if report:
+        raise AssertionError("sanitizer report from sipcore:\n" + report)
+    return p.returncode, text, path, timed_out
 
 
 class Sipcore:
@@ -392,9 +396,24 @@ class Sipcore:
             self.logf.close()
         except AttributeError:
             pass
-        if os.environ.get("SC_KEEP_TMP"):
-            return
-        shutil.rmtree(self.dir, ignore_errors=True)
+        report = sanitizer_report(self.log())
+        if not os.environ.get("SC_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        if report:
+            raise AssertionError("sanitizer report from sipcore:\n" + report)
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:")
+
+
+def sanitizer_report(text):
+    """The part of @text from the first sanitizer report on, or ""."""
+    idx = [text.find(m) for m in SANITIZER_MARKS if m in text]
+    if not idx:
+        return ""
+    start = text.rfind("\n", 0, min(idx)) + 1
+    return text[start:start + 4000]
 
 
 def run_config_check(cfg_text, check_only=True):
@@ -408,6 +427,9 @@ def run_config_check(cfg_text, check_only=True):
         args.insert(1, "-c")
     p = subprocess.run(args, capture_output=True, text=True, timeout=20)
     shutil.rmtree(d, ignore_errors=True)
+    report = sanitizer_report(p.stdout + p.stderr)
+    if report:
+        raise AssertionError("sanitizer report from sipcore:\n" + report)
     return p.returncode, p.stdout + p.stderr, path
 
 
