@@ -286,14 +286,15 @@ static void conn_start(struct sc_conn *c)
 {
 	unsigned hs;
 
-	if (c->ops->conn_init) {
-		if (c->ops->conn_init(c) != 0) {
-			SC_CLOG(SC_L_INFO, c, "transport refused the connection");
-			conn_destroy(c);
-			return;
-		}
-	}
+	/* cleanup is owed from here on, even if conn_init fails half-way */
 	c->priv->tinit = 1;
+	if (c->ops->conn_init && c->ops->conn_init(c) != 0) {
+		SC_CLOG(SC_L_INFO, c, "transport refused the connection");
+		conn_destroy(c);
+		return;
+	}
+	if (!c->send_timeout_ms)
+		c->send_timeout_ms = (unsigned)core_cfg.tcp_send_timeout * 1000u;
 	if (!c->ops->handshake) {
 		conn_open(c);
 		if (c->priv->wq_head)
@@ -608,7 +609,9 @@ static void conn_flush(struct sc_conn *c)
 				sc_timer_add(&p->t_send, c->send_timeout_ms);
 			return;
 		}
-		if (n < 0) {
+		if (n <= 0) {
+			if (n == 0)
+				SC_CLOG(SC_L_ERR, c, "transport wrote nothing");
 			conn_destroy(c);
 			return;
 		}
@@ -649,7 +652,10 @@ int sc_conn_send(struct sc_conn *c, const void *buf, size_t len)
 							     : SC_WANT_WRITE;
 				break;
 			}
-			if (n < 0) {
+			if (n <= 0) {
+				if (n == 0)
+					SC_CLOG(SC_L_ERR, c, "transport wrote "
+						"nothing");
 				conn_destroy(c);
 				return -1;
 			}

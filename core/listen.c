@@ -104,9 +104,12 @@ int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen)
 			ops = sc_transport_find(cl->proto);
 			if (!ops && proto == SC_PROTO_TLS &&
 			    core_cfg.disable_tls) {
-				SC_NOTICE("%s:%d: disable_tls=1: not listening "
-					  "on tls:%s", cl->file, cl->line,
-					  cl->host);
+				SC_INFO("%s:%d: disable_tls=1: not listening "
+					"on tls:%s%s%s:%u", cl->file,
+					cl->line, strchr(cl->host, ':') ?
+					"[" : "", cl->host,
+					strchr(cl->host, ':') ? "]" : "",
+					cl->port ? cl->port : 5061);
 				continue;
 			}
 			if (!ops) {

@@ -168,6 +168,21 @@ static int main_apply_modules(const struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The pid file path made absolute now: the daemon changes to "/". */
+static char *main_abs_path(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+	size_t l;
+
+	if (!path || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return path ? strdup(path) : NULL;
+	l = strlen(cwd) + strlen(path) + 2;
+	out = malloc(l);
+	if (out)
+		snprintf(out, l, "%s/%s", cwd, path);
+	return out;
+}
+
 static int main_write_pid(const char *path)
 {
 	FILE *f;
@@ -230,6 +245,17 @@ int main(int argc, char **argv)
 
 	if (main_args(argc, argv, &o) < 0)
 		return 2;
+	if (o.pid_file) {
+		/* static storage: reachable until exit */
+		static char *pid_abs;
+
+		pid_abs = main_abs_path(o.pid_file);
+		if (!pid_abs) {
+			fprintf(stderr, "sipcore: out of memory\n");
+			return 1;
+		}
+		o.pid_file = pid_abs;
+	}
 	log_setup(1, -1);
 	if (cfg_parse_file(o.cfg_file, &c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sipcore: %s\n", err);

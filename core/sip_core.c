@@ -2,7 +2,7 @@
 /*
  * What the core does with a SIP message (prefix: sip_core_, sc_sip_).
  *
- * Until a relay is configured, sipcore is a stateless responder: OPTIONS
+ * sipcore has no relay yet: it is a stateless responder. OPTIONS
  * (keepalive and monitoring probes) gets 200 OK, ACK is absorbed, every other
  * request gets reply_code, replies are dropped. Module hooks run first.
  */

@@ -41,14 +41,17 @@ struct sc_transport_ops {
 	 *  Set c->tdata. Non-zero closes the connection. */
 	int (*conn_init)(struct sc_conn *c);
 
-	/** Optional: drive the handshake. Called until it returns 0; the
-	 *  handshake timeout runs meanwhile. */
+	/** Optional: drive the handshake. Called while it returns
+	 *  SC_IO_AGAIN; any value >= 0 ends it (the connection opens), a
+	 *  negative one closes the connection. The handshake timeout runs
+	 *  meanwhile. */
 	int (*handshake)(struct sc_conn *c);
 
 	/** Read plaintext: bytes, 0 at orderly end, SC_IO_AGAIN, SC_IO_ERROR. */
 	ssize_t (*read)(struct sc_conn *c, void *buf, size_t len);
 
-	/** Write plaintext; a partial write is fine. After SC_IO_AGAIN the
+	/** Write plaintext: bytes written (> 0; a partial write is fine; 0 is
+	 *  an error), SC_IO_AGAIN or SC_IO_ERROR. After SC_IO_AGAIN the
 	 *  core calls again with a buffer that starts with the same bytes and
 	 *  is at least as long (GnuTLS's retry rule holds). */
 	ssize_t (*write)(struct sc_conn *c, const void *buf, size_t len);
@@ -60,7 +63,8 @@ struct sc_transport_ops {
 	/** Optional: orderly shutdown (close_notify). 0 done, SC_IO_AGAIN. */
 	int (*shutdown)(struct sc_conn *c);
 
-	/** Free c->tdata. Always called once, also after errors. */
+	/** Free c->tdata. Called exactly once for every connection whose
+	 *  conn_init was called, also when conn_init failed half-way. */
 	void (*cleanup)(struct sc_conn *c);
 
 	/** Optional: after SC_IO_AGAIN, which socket event is awaited
