@@ -113,6 +113,9 @@ static void dom_cfg_free_fields(struct tls_dom_cfg *d)
 	/* tls_cfg_domain() strdup's the file name: we own it */
 	free(d->file);
 	d->file = NULL;
+	for (i = 0; i < d->nloc; i++)
+		free(d->loc[i].file);
+	d->nloc = 0;
 }
 
 void tls_cfg_free(struct tls_cfg *c)
@@ -363,6 +366,59 @@ static int inherit_int(int own, int global, int def)
 	if (own != TLS_UNSET)
 		return own;
 	return global != TLS_UNSET ? global : def;
+}
+
+int tls_cfg_note(struct tls_dom_cfg *d, size_t off, const char *file,
+		 int line)
+{
+	struct tls_cfg_loc *l = NULL;
+	char *f;
+	unsigned i;
+
+	if (!file)
+		return 0;
+	for (i = 0; i < d->nloc; i++)
+		if (d->loc[i].off == off)
+			l = &d->loc[i];
+	if (!l) {
+		if (d->nloc == TLS_CFG_MAXLOC)
+			return 0; /* more fields than exist: cannot happen */
+		l = &d->loc[d->nloc++];
+		l->off = off;
+		l->file = NULL;
+	}
+	f = strdup(file);
+	if (!f)
+		return -1;
+	free(l->file);
+	l->file = f;
+	l->line = line;
+	return 0;
+}
+
+static const struct tls_cfg_loc *cfg_loc(const struct tls_dom_cfg *d,
+					 size_t off)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nloc; i++)
+		if (d->loc[i].off == off)
+			return &d->loc[i];
+	return NULL;
+}
+
+const char *tls_cfg_where(const struct tls_cfg *c, const struct tls_dom_cfg *d,
+			  size_t off, char *buf, size_t len)
+{
+	const struct tls_cfg_loc *l = cfg_loc(d, off);
+
+	if (!l)
+		l = cfg_loc(&c->global, off);
+	if (l)
+		snprintf(buf, len, "%s:%d: ", l->file, l->line);
+	else if (len)
+		buf[0] = '\0';
+	return buf;
 }
 
 void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,

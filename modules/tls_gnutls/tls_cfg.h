@@ -33,6 +33,15 @@ enum tls_dom_kind {
 	TLS_DOM_CLIENT = 1,
 };
 
+#define TLS_CFG_MAXLOC 16
+
+/** Where a setting was written, for messages about it at build time. */
+struct tls_cfg_loc {
+	size_t off;               /**< offsetof(struct tls_dom_cfg, field) */
+	char *file;               /**< owned copy */
+	int line;
+};
+
 /** One domain's settings; NULL / TLS_UNSET = inherit the global value. */
 struct tls_dom_cfg {
 	enum tls_dom_kind kind;
@@ -55,6 +64,8 @@ struct tls_dom_cfg {
 	char *file;               /**< where the domain was first named
 				     (owned copy) */
 	int line;
+	struct tls_cfg_loc loc[TLS_CFG_MAXLOC]; /**< where each field was set */
+	unsigned nloc;
 	struct tls_dom_cfg *next;
 };
 
@@ -91,6 +102,21 @@ int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
 struct tls_dom_cfg *tls_cfg_domain(struct tls_cfg *c, const char *scope,
 				   const char *file, int line, char *err,
 				   size_t errlen);
+
+/**
+ * Remember that the field at @off of @d was set at @file:@line (the last
+ * setting wins). 0, or -1 when out of memory.
+ */
+int tls_cfg_note(struct tls_dom_cfg *d, size_t off, const char *file,
+		 int line);
+
+/**
+ * "FILE:LINE: " where the effective value of the field at @off of @d was
+ * set (@d's own setting, else the global one), or "" when it is a built-in
+ * default. Written into @buf, which is returned.
+ */
+const char *tls_cfg_where(const struct tls_cfg *c, const struct tls_dom_cfg *d,
+			  size_t off, char *buf, size_t len);
 
 /**
  * Resolve a domain's effective settings: a copy of @d where every unset

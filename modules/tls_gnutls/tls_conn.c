@@ -123,7 +123,6 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		TLS_CLOG_GNUTLS(SC_L_ERR, c, ret, "verification setup");
 		return -1;
 	}
-	t->vs.client_checked = c->outgoing && t->dom->verify;
 	if (!c->outgoing && tls_cfg.session_tickets &&
 	    tls_shared->ticket_key_len) {
 		key.data = tls_shared->ticket_key;
@@ -186,11 +185,13 @@ static void tls_conn_log_failure(struct sc_conn *c, struct tls_conn *t,
 	case GNUTLS_E_CERTIFICATE_ERROR:
 	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
 	case GNUTLS_E_NO_CERTIFICATE_FOUND:
+	case GNUTLS_E_CERTIFICATE_REQUIRED:
 		TLS_STAT_ADD(verify_failures);
 		st = t->vs.checked ? t->vs.status
 				   : gnutls_session_get_verify_cert_status(t->s);
 		tls_verify_describe(st, t->vs.no_cert ||
-				    ret == GNUTLS_E_NO_CERTIFICATE_FOUND,
+				    ret == GNUTLS_E_NO_CERTIFICATE_FOUND ||
+				    ret == GNUTLS_E_CERTIFICATE_REQUIRED,
 				    why, sizeof(why));
 		TLS_CLOG_GNUTLS(SC_L_NOTICE, c, ret, "handshake refused, peer "
 				"certificate: %s; gnutls_handshake()", why);

@@ -144,8 +144,15 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 			return -1;
 		}
 	}
+	/*
+	 * tls_verify_depth counts CA certificates between the peer's and a
+	 * trusted one, as in OpenSSL (tls_verify.c checks it exactly).
+	 * GnuTLS's max_depth counts every certificate the peer sends, its
+	 * own and a root included, and takes 0 as "no limit": here it is
+	 * only an outer bound.
+	 */
 	gnutls_certificate_set_verify_limits(cd->x509, TLS_CRED_MAX_VERIFY_BITS,
-					     (unsigned)d->verify_depth);
+					     (unsigned)d->verify_depth + 2);
 	/* RFC 7919 groups for DHE suites, no parameter file to manage */
 	gnutls_certificate_set_known_dh_params(cd->x509,
 					       GNUTLS_SEC_PARAM_MEDIUM);

@@ -54,7 +54,12 @@ struct dom_ctx {
 	time_t now;
 	char *err;
 	size_t errlen;
+	/* the setting being applied: errors name where it was written */
+	size_t off;
 };
+
+#define DOM_OFF(f) offsetof(struct tls_dom_cfg, f)
+#define DOM_NO_OFF ((size_t)-1)
 
 /* ---- errors and small helpers -------------------------------------------- */
 
@@ -65,9 +70,14 @@ static int dom_fail(struct dom_ctx *x, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	char where[300] = "";
+
 	if (!x->errlen)
 		return -1;
-	n = snprintf(x->err, x->errlen, "tls domain %s: ", x->d->id.name);
+	if (x->off != DOM_NO_OFF)
+		tls_cfg_where(x->c, x->src, x->off, where, sizeof(where));
+	n = snprintf(x->err, x->errlen, "%stls domain %s: ", where,
+		     x->d->id.name);
 	if (n < 0 || (size_t)n >= x->errlen)
 		return -1;
 	va_start(ap, fmt);
@@ -412,9 +422,11 @@ static int dom_key_fail(struct dom_ctx *x, int rc)
 	struct tls_dom *d = x->d;
 	char msg[PATH_MAX + 40];
 
-	if (rc == GNUTLS_E_DECRYPTION_FAILED && d->key_password)
+	if (rc == GNUTLS_E_DECRYPTION_FAILED && d->key_password) {
+		x->off = DOM_OFF(private_key_password);
 		return dom_fail(x, "wrong tls_private_key_password for %s",
 				d->key_file);
+	}
 	if (rc == GNUTLS_E_DECRYPTION_FAILED)
 		return dom_fail(x, "private key %s is encrypted: set "
 				"tls_private_key_password", d->key_file);
@@ -451,6 +463,7 @@ static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 	gnutls_x509_privkey_t key = NULL;
 	int rc;
 
+	x->off = DOM_OFF(private_key);
 	if (dom_strdup(x, &d->key_password, x->eff.private_key_password) < 0)
 		return -1;
 	if (!dom_set(file))
@@ -535,6 +548,7 @@ static int dom_load_cert_key(struct dom_ctx *x)
 	unsigned n = 0;
 	int rc;
 
+	x->off = DOM_OFF(certificate);
 	rc = dom_cert_absent(x);
 	if (rc)
 		return rc < 0 ? -1 : 0;
@@ -564,6 +578,7 @@ static int dom_load_ca(struct dom_ctx *x)
 
 	if (!dom_set(x->eff.ca_list))
 		return 0;
+	x->off = DOM_OFF(ca_list);
 	if (dom_path(x, x->eff.ca_list, &d->ca_file) < 0 ||
 	    dom_read(x, "tls_ca_list", d->ca_file, 0, &d->ca) < 0)
 		return -1;
@@ -602,6 +617,7 @@ static int dom_load_crl(struct dom_ctx *x)
 	struct tls_dom *d = x->d;
 	int rc;
 
+	x->off = DOM_OFF(crl);
 	if (!dom_set(x->eff.crl))
 		return 0;
 	if (dom_path(x, x->eff.crl, &d->crl_file) < 0 ||
@@ -624,8 +640,18 @@ static int dom_priority(struct dom_ctx *x)
 	unsigned flags = 0;
 
 	if (tls_prio_build(x->eff.method, x->eff.ciphers, x->eff.priority,
-			   &prio, &flags, perr, sizeof(perr)) < 0)
+			   &prio, &flags, perr, sizeof(perr)) < 0) {
+		/* tls_priority wins over the others; else the message says
+		 * which of method and ciphers it is about */
+		if (dom_set(x->eff.priority))
+			x->off = DOM_OFF(priority);
+		else if (dom_set(x->eff.ciphers) &&
+			 strncmp(perr, "tls_method", 10) != 0)
+			x->off = DOM_OFF(ciphers);
+		else
+			x->off = DOM_OFF(method);
 		return dom_fail(x, "%s", perr[0] ? perr : "bad priority");
+	}
 	d->priority = shm_strdup(prio);
 	free(prio);
 	if (!d->priority)
@@ -659,6 +685,7 @@ static int dom_verify(struct dom_ctx *x)
 			"effect without tls_verify=1 (as in the seed, a "
 			"certificate is only requested with tls_verify=1)",
 			d->id.name);
+	x->off = DOM_OFF(verify);
 	if (d->verify > 0 && !dom_set(x->eff.ca_list))
 		return dom_fail(x, "tls_verify=1 needs tls_ca_list (the CAs "
 				"that peer certificates are checked against)");
@@ -674,7 +701,7 @@ static int dom_build_one(const struct tls_cfg *c,
 {
 	struct dom_ctx x = {
 		.c = c, .src = src, .d = d, .now = now,
-		.err = err, .errlen = errlen,
+		.err = err, .errlen = errlen, .off = DOM_NO_OFF,
 	};
 
 	tls_cfg_effective(c, src, &x.eff);

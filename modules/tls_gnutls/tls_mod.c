@@ -278,7 +278,7 @@ int tls_param_apply(struct tls_cfg *c, const struct tls_param_def *p,
 	const char *scope = ctx->scope, *s = "";
 	struct sockaddr_storage addr;
 	enum tls_dom_kind kind;
-	struct tls_dom_cfg *d;
+	struct tls_dom_cfg *d = NULL;
 	socklen_t addrlen;
 	int is_default, n = 0;
 	void *base = c;
@@ -336,7 +336,14 @@ int tls_param_apply(struct tls_cfg *c, const struct tls_param_def *p,
 			return -1;
 		base = d;
 	}
-	return tls_param_store(p, base, s, n, err, errlen);
+	if (tls_param_store(p, base, s, n, err, errlen) < 0)
+		return -1;
+	if (!(p->flags & TLS_PF_GLOBAL) &&
+	    tls_cfg_note(d, p->off, ctx->file, ctx->line) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- exported setters: one per parameter, aliases share it -------------- */
@@ -488,7 +495,7 @@ static int tls_mod_init(void)
 	char err[1024] = "";
 
 	if (sc_tls_disabled()) {
-		SC_NOTICE("tls_gnutls: disable_tls=1: TLS transport not "
+		SC_INFO("tls_gnutls: disable_tls=1: TLS transport not "
 			  "registered");
 		return 0;
 	}

@@ -25,6 +25,39 @@
 #include "tls_verify_int.h"
 
 /*
+ * tls_verify_depth, as OpenSSL and Kamailio count it: how many CA
+ * certificates may stand between the peer's certificate and a trusted one.
+ * The peer's list is leaf first (GnuTLS has checked the chain); every
+ * certificate after the leaf that is not self-signed is an intermediate.
+ * GnuTLS's own limit counts everything the peer sends, a root included,
+ * so it only serves as an outer bound (tls_cred.c).
+ */
+static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
+{
+	const gnutls_datum_t *list;
+	gnutls_x509_crt_t crt;
+	unsigned n = 0, i, inter = 0;
+
+	if (!vs || vs->max_depth < 0)
+		return 1;
+	list = gnutls_certificate_get_peers(s, &n);
+	for (i = 1; list && i < n; i++) {
+		if (gnutls_x509_crt_init(&crt) < 0)
+			return 0;
+		if (gnutls_x509_crt_import(crt, &list[i],
+					   GNUTLS_X509_FMT_DER) == 0 &&
+		    !gnutls_x509_crt_check_issuer(crt, crt))
+			inter++;
+		gnutls_x509_crt_deinit(crt);
+	}
+	if (inter <= (unsigned)vs->max_depth)
+		return 1;
+	vs->status |= GNUTLS_CERT_INVALID;
+	vs->depth_exceeded = 1;
+	return 0;
+}
+
+/*
  * verify=1 require=0: no certificate is fine, a certificate must verify.
  * The session's pointer is a struct whose first member is the
  * struct tls_verify_state (tls_conn.c), where the status is kept for logs.
@@ -45,7 +78,9 @@ static int verify_optional(gnutls_session_t s)
 		vs->checked = 1;
 		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
 	}
-	return ret < 0 || status != 0 ? -1 : 0;
+	if (ret < 0 || status != 0)
+		return -1;
+	return verify_depth_ok(s, vs) ? 0 : -1;
 }
 
 /* Record the status for logging under verify=1 require=1 as well. */
@@ -67,7 +102,37 @@ static int verify_required(gnutls_session_t s)
 		vs->checked = 1;
 		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
 	}
-	return ret < 0 || status != 0 ? -1 : 0;
+	if (ret < 0 || status != 0)
+		return -1;
+	return verify_depth_ok(s, vs) ? 0 : -1;
+}
+
+/*
+ * Client side: the server's chain and its name or address (GnuTLS's
+ * gnutls_certificate_verify_peers with typed data), then the depth. Not
+ * gnutls_session_set_verify_cert2: it works through the same callback slot
+ * and a second function would silently replace its check.
+ */
+static int verify_server(gnutls_session_t s)
+{
+	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
+	unsigned n = 0, status = 0;
+	int ret;
+
+	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
+		vs->checked = 1;
+		vs->no_cert = 1;
+		return -1;
+	}
+	ret = gnutls_certificate_verify_peers(s, vs->vdata.type ? &vs->vdata
+							       : NULL,
+					      vs->vdata.type ? 1 : 0,
+					      &status);
+	vs->checked = 1;
+	vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
+	if (ret < 0 || status != 0)
+		return -1;
+	return verify_depth_ok(s, vs) ? 0 : -1;
 }
 
 static int is_ip_literal(const char *host)
@@ -78,22 +143,20 @@ static int is_ip_literal(const char *host)
 	       inet_pton(AF_INET6, host, ip) == 1;
 }
 
-/*
- * GnuTLS keeps a pointer to the typed data, not a copy: it lives in the
- * session's verification state, which lives as long as the session.
- */
+/* What the server must be: kept in the session's verification state. */
 static int verify_client_side(gnutls_session_t s, const char *host)
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
 	gnutls_typed_vdata_st *vd;
 	int ret;
 
-	if (!vs || !host || !host[0]) {
-		gnutls_session_set_verify_cert(s, NULL, 0);
-		return 0;
-	}
+	if (!vs)
+		return GNUTLS_E_INVALID_REQUEST;
 	vd = &vs->vdata;
 	memset(vd, 0, sizeof(*vd));
+	gnutls_session_set_verify_function(s, verify_server);
+	if (!host || !host[0])
+		return 0; /* the chain only */
 	if (inet_pton(AF_INET, host, vs->ip) == 1) {
 		vd->type = GNUTLS_DT_IP_ADDRESS;
 		vd->data = vs->ip;
@@ -115,13 +178,16 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 		vd->data = (unsigned char *)vs->host;
 		vd->size = 0;
 	}
-	gnutls_session_set_verify_cert2(s, vd, 1, 0);
 	return 0;
 }
 
 int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
 		     int is_client, const char *host, int send_ca_names)
 {
+	struct tls_verify_state *vs = gnutls_session_get_ptr(session);
+
+	if (vs)
+		vs->max_depth = d->verify_depth;
 	if (is_client) {
 		if (d->verify)
 			return verify_client_side(session, host);
@@ -157,6 +223,12 @@ void tls_verify_describe(unsigned status, int no_cert, char *buf, size_t len)
 		snprintf(buf, len, "no certificate");
 		return;
 	}
+	if (status == GNUTLS_CERT_INVALID) {
+		/* only the depth check sets the bare INVALID bit */
+		snprintf(buf, len, "certificate chain longer than "
+			 "tls_verify_depth allows");
+		return;
+	}
 	if (!status) {
 		snprintf(buf, len, "ok");
 		return;
@@ -184,12 +256,6 @@ int tls_verify_result(gnutls_session_t session, char *buf, size_t len)
 	if (vs && vs->checked) {
 		tls_verify_describe(vs->status, 0, buf, len);
 		return vs->status ? -1 : 1;
-	}
-	if (vs && vs->client_checked) {
-		unsigned st = gnutls_session_get_verify_cert_status(session);
-
-		tls_verify_describe(st, 0, buf, len);
-		return st ? -1 : 1;
 	}
 	snprintf(buf, len, "not checked");
 	return 0;

@@ -10,8 +10,9 @@
  *   verify=1 require=1   GNUTLS_CERT_REQUIRE + gnutls_session_set_verify_cert:
  *                        a verified client certificate is required.
  * Client side: verify=1 checks the server's chain and its name or IP
- * address against the destination (gnutls_session_set_verify_cert2 with a
- * DNS name or an IP address, never an IP literal as a host name).
+ * address against the destination (gnutls_certificate_verify_peers with a
+ * DNS name or an IP address as typed data, never an IP literal as a host
+ * name). Everywhere: at most tls_verify_depth intermediate CAs.
  */
 #ifndef TLS_GNUTLS_TLS_VERIFY_H
 #define TLS_GNUTLS_TLS_VERIFY_H
@@ -24,8 +25,8 @@ struct tls_cred_dom;
  * Apply @d's verification mode to a fresh @session. For a client session
  * @host is the destination name or address text (may be NULL). The
  * session's pointer (gnutls_session_set_ptr) must already point to a struct
- * starting with struct tls_verify_state (tls_verify_int.h): GnuTLS keeps
- * pointers into it for the session's life.
+ * starting with struct tls_verify_state (tls_verify_int.h), which the
+ * verify functions use for the session's life.
  * \return 0 or a GnuTLS error code.
  */
 int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,

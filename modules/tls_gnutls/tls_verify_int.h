@@ -13,10 +13,11 @@
 
 struct tls_verify_state {
 	unsigned status;       /**< gnutls_certificate_status_t bits */
-	int checked;           /**< server side: a verify function ran */
+	int checked;           /**< a verify function ran */
 	int no_cert;           /**< required but none was sent */
-	int client_checked;    /**< client side: verify_cert was set */
-	/* client side: what the server must be; GnuTLS points into it */
+	int max_depth;         /**< tls_verify_depth; < 0: no limit */
+	int depth_exceeded;    /**< refused by the depth check */
+	/* client side: what the server must be */
 	gnutls_typed_vdata_st vdata;
 	unsigned char ip[16];
 	char host[256];

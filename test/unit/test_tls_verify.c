@@ -181,8 +181,8 @@ START_TEST(ca_names)
 END_TEST
 
 /* Client side: the server's chain and its name or address. */
-static int client_case(int verify, const char *host, const char *srv,
-		       int trust_rogue)
+static int client_case_depth(int verify, const char *host, const char *srv,
+			     int trust_rogue, int depth)
 {
 	gnutls_certificate_credentials_t sc, cc = client_cred(NULL,
 							      trust_rogue);
@@ -201,11 +201,11 @@ static int client_case(int verify, const char *host, const char *srv,
 	memset(&d, 0, sizeof(d));
 	memset(&vs, 0, sizeof(vs));
 	d.verify = verify;
+	d.verify_depth = depth;
 	d.x509 = cc;
 	ck_assert_int_eq(tm_pair_init(&p, PRIO, cc, PRIO, sc), 0);
 	gnutls_session_set_ptr(p.client, &vs);
 	ck_assert_int_eq(tls_verify_setup(p.client, &d, 1, host, 0), 0);
-	vs.vs.client_checked = verify;
 	ok = tm_handshake(&p) == 0;
 	if (ok && verify) {
 		char msg[128];
@@ -218,6 +218,24 @@ static int client_case(int verify, const char *host, const char *srv,
 	gnutls_certificate_free_credentials(cc);
 	return ok;
 }
+
+static int client_case(int verify, const char *host, const char *srv,
+		       int trust_rogue)
+{
+	return client_case_depth(verify, host, srv, trust_rogue, 9);
+}
+
+/* chain-server.pem is leaf + intermediate: one CA between it and the root */
+START_TEST(client_depth)
+{
+	ck_assert_int_eq(client_case_depth(1, "localhost", "chain-server", 0,
+					   0), 0);
+	ck_assert_int_eq(client_case_depth(1, "localhost", "chain-server", 0,
+					   1), 1);
+	ck_assert_int_eq(client_case_depth(1, "localhost", "server-ecdsa", 0,
+					   0), 1);
+}
+END_TEST
 
 START_TEST(client_names)
 {
@@ -256,6 +274,7 @@ int main(void)
 	tcase_add_test(tc, refusal_reasons);
 	tcase_add_test(tc, ca_names);
 	tcase_add_test(tc, client_names);
+	tcase_add_test(tc, client_depth);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
