@@ -124,9 +124,9 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		return -1;
 	}
 	if (!c->outgoing && tls_cfg.session_tickets &&
-	    tls_shared->ticket_key_len) {
-		key.data = tls_shared->ticket_key;
-		key.size = tls_shared->ticket_key_len;
+	    t->dom->ticket_key_len) {
+		key.data = t->dom->ticket_key;
+		key.size = t->dom->ticket_key_len;
 		ret = gnutls_session_ticket_enable_server(t->s, &key);
 		if (ret < 0)
 			TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
@@ -209,6 +209,29 @@ static void tls_conn_log_failure(struct sc_conn *c, struct tls_conn *t,
 	}
 }
 
+/*
+ * A resumed session is not verified again. Ticket keys are per domain and
+ * per verification policy (tls_cred.c), so a ticket cannot cross into a
+ * domain that asks more; this is the second lock on that door: a server
+ * domain that requires a certificate never opens a session that has none.
+ */
+static int tls_conn_resumed_without_cert(struct sc_conn *c,
+					 struct tls_conn *t)
+{
+	unsigned n = 0;
+
+	if (c->outgoing || !gnutls_session_is_resumed(t->s) ||
+	    !t->dom->verify || !t->dom->require_certificate)
+		return 0;
+	if (gnutls_certificate_get_peers(t->s, &n) && n > 0)
+		return 0;
+	TLS_STAT_ADD(verify_failures);
+	SC_CLOG(SC_L_NOTICE, c, "tls: resumed session without a client "
+		"certificate on domain %s, which requires one: closing",
+		t->dom->id.name);
+	return 1;
+}
+
 static int tls_conn_handshake(struct sc_conn *c)
 {
 	struct tls_conn *t = c->tdata;
@@ -234,6 +257,8 @@ static int tls_conn_handshake(struct sc_conn *c)
 		gnutls_alert_send_appropriate(t->s, ret);
 		return SC_IO_ERROR;
 	}
+	if (tls_conn_resumed_without_cert(c, t))
+		return SC_IO_ERROR;
 	t->hs_done = 1;
 	TLS_STAT_ADD(handshakes);
 	if (gnutls_session_is_resumed(t->s))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -75,6 +76,50 @@ fail_pcerts:
 fail:
 	free(pcerts);
 	return ret;
+}
+
+static int hmac_blob(gnutls_hmac_hd_t h, const void *p, size_t len)
+{
+	uint64_t l = len;
+
+	/* length first: no two inputs hash alike by shifting bytes across */
+	if (gnutls_hmac(h, &l, sizeof(l)) < 0)
+		return -1;
+	return len ? gnutls_hmac(h, p, len) : 0;
+}
+
+/*
+ * Each domain resumes only its own sessions: its ticket key is an HMAC of
+ * the shared master key over what decides who gets in (the domain, its
+ * verification settings, its CA list and CRL). A ticket issued where no
+ * client certificate was asked for is then useless on a listener that
+ * requires one, and a reload that changes those settings retires every
+ * ticket issued under the old ones. Every worker derives the same keys,
+ * so sessions still resume on any worker.
+ */
+static int cred_ticket_key(struct tls_cred_dom *cd, const struct tls_dom *d)
+{
+	int32_t v[3] = { d->verify, d->require_certificate, d->verify_depth };
+	gnutls_hmac_hd_t h;
+	int ret;
+
+	if (!tls_shared || tls_shared->ticket_key_len == 0)
+		return 0;
+	ret = gnutls_hmac_init(&h, GNUTLS_MAC_SHA512, tls_shared->ticket_key,
+			       tls_shared->ticket_key_len);
+	if (ret < 0)
+		return ret;
+	if (hmac_blob(h, d->id.name, strlen(d->id.name)) < 0 ||
+	    hmac_blob(h, v, sizeof(v)) < 0 ||
+	    hmac_blob(h, d->ca.data, d->ca.len) < 0 ||
+	    hmac_blob(h, d->crl.data, d->crl.len) < 0) {
+		gnutls_hmac_deinit(h, NULL);
+		return GNUTLS_E_INTERNAL_ERROR;
+	}
+	/* SHA-512: exactly the 64 bytes GnuTLS wants for a ticket key */
+	gnutls_hmac_deinit(h, cd->ticket_key);
+	cd->ticket_key_len = sizeof(cd->ticket_key);
+	return 0;
 }
 
 static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
@@ -156,6 +201,12 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 	/* RFC 7919 groups for DHE suites, no parameter file to manage */
 	gnutls_certificate_set_known_dh_params(cd->x509,
 					       GNUTLS_SEC_PARAM_MEDIUM);
+	ret = cred_ticket_key(cd, d);
+	if (ret < 0) {
+		TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: session ticket key",
+			       d->id.name);
+		return -1;
+	}
 	ret = gnutls_priority_init2(&cd->prio, d->priority, &errpos, 0);
 	if (ret < 0) {
 		TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: priority \"%s\" at "
@@ -172,6 +223,8 @@ static void cred_free(struct tls_cred *c)
 	unsigned i;
 
 	for (i = 0; i < c->n; i++) {
+		gnutls_memset(c->doms[i].ticket_key, 0,
+			      sizeof(c->doms[i].ticket_key));
 		if (c->doms[i].x509)
 			gnutls_certificate_free_credentials(c->doms[i].x509);
 		if (c->doms[i].prio)

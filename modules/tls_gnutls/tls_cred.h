@@ -25,6 +25,9 @@ struct tls_cred_dom {
 	int verify_depth;
 	unsigned prio_flags;
 	int has_cert;             /**< a certificate/key was loaded */
+	/** session ticket key of this domain (tls_cred_ticket_key) */
+	unsigned char ticket_key[64];
+	unsigned ticket_key_len;
 };
 
 struct tls_cred {

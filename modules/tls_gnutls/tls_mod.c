@@ -563,6 +563,14 @@ static int tls_mod_reload(void)
 
 static void tls_mod_destroy(void)
 {
+	if (tls_shared && (tls_shared->handshakes ||
+			   tls_shared->handshake_failures))
+		SC_NOTICE("tls_gnutls: %llu handshakes (%llu resumed), %llu "
+			  "failed, %llu refused by certificate checks",
+			  (unsigned long long)tls_shared->handshakes,
+			  (unsigned long long)tls_shared->resumed,
+			  (unsigned long long)tls_shared->handshake_failures,
+			  (unsigned long long)tls_shared->verify_failures);
 	tls_cred_release_current();
 	/* the workers are gone: the ticket key is of no more use */
 	if (tls_shared) {

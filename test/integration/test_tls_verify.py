@@ -13,6 +13,7 @@ the server logs why. Plus tls_verify_depth with a chain through an
 intermediate CA."""
 import os
 import re
+import signal
 import time
 import unittest
 
@@ -199,6 +200,115 @@ class VerifyDepth(unittest.TestCase):
         for tool, (codes, r) in out.items():
             with self.subTest(tool=tool):
                 self.assertEqual(codes, [200], r)
+
+
+class TicketsAcrossDomains(unittest.TestCase):
+    """A session ticket from a listener that asks for no certificate must
+    not open a listener that requires one (a resumed session is not
+    verified again), nor one of another domain at all."""
+
+    def setUp(self):
+        self.open_port, self.strict_port = tc.ports(2)
+        cfg = (f"listen=tls:127.0.0.1:{self.open_port}\n"
+               f"listen=tls:127.0.0.1:{self.strict_port}\n"
+               'loadmodule "tls_gnutls.so"\n'
+               f'tls_certificate="{tc.pki("server-ecdsa.pem")}"\n'
+               f'tls_private_key="{tc.pki("server-ecdsa.key")}"\n'
+               f'tls_ca_list="{tc.pki("ca.pem")}"\n'
+               f"tls_domain[127.0.0.1:{self.strict_port}] {{\n"
+               "tls_verify=1\ntls_require_certificate=1\n}\n")
+        self.sc = sctest.Sipcore(cfg, children=2)
+
+    def tearDown(self):
+        self.sc.close()
+
+    def session_from_open_listener(self, ctx):
+        s = tc.py_connect(self.open_port, ctx)
+        r, _ = tc.py_ask(s, self.open_port)
+        self.assertEqual(r.code, 200)
+        sess = s.session
+        s.close()
+        # the same listener resumes it: tickets work at all
+        s = tc.py_connect(self.open_port, ctx, session=sess)
+        r, _ = tc.py_ask(s, self.open_port, cseq=2)
+        self.assertEqual(r.code, 200)
+        self.assertTrue(s.session_reused)
+        s.close()
+        return sess
+
+    def test_ticket_does_not_bypass_required_certificate(self):
+        for version in VERSIONS:
+            with self.subTest(version=version):
+                ctx = tc.py_context(version=version)
+                sess = self.session_from_open_listener(ctx)
+                got = None
+                try:
+                    s = tc.py_connect(self.strict_port, ctx, session=sess)
+                    got, _ = tc.py_ask(s, self.strict_port)
+                    s.close()
+                except (OSError, ConnectionError):
+                    pass
+                self.assertIsNone(got, "a client without a certificate "
+                                  "got in with another domain's ticket")
+        self.assertIn("handshake refused, peer certificate: no "
+                      "certificate", self.sc.log())
+
+
+class TicketsAcrossReload(unittest.TestCase):
+    """A resumed session is not verified again. A client whose certificate
+    was revoked (new CRL, SIGHUP) must not come back with a ticket issued
+    before the reload: it gets a full handshake and is refused."""
+
+    def test_crl_reload_retires_tickets(self):
+        port = sctest.free_port()
+        sc = sctest.Sipcore("", children=2, start=False)
+        crl = sc.write_file("crl.pem", open(tc.pki("crl-empty.pem")).read())
+        with open(sc.cfg_path, "a") as f:
+            f.write(verify_cfg(port, 1, 1).replace(tc.pki("crl.pem"), crl))
+        try:
+            sc.start()
+            generation = 1
+            for version in VERSIONS:
+                with self.subTest(version=version):
+                    ctx = tc.py_context(version=version, cert="revoked.pem")
+                    s = tc.py_connect(port, ctx)
+                    r, _ = tc.py_ask(s, port)
+                    self.assertEqual(r.code, 200)
+                    sess = s.session
+                    s.close()
+                    # the ticket works before the reload
+                    s = tc.py_connect(port, ctx, session=sess)
+                    r, _ = tc.py_ask(s, port)
+                    self.assertEqual(r.code, 200)
+                    self.assertTrue(s.session_reused)
+                    sess = s.session
+                    s.close()
+                    sc.write_file("crl.pem",
+                                  open(tc.pki("crl.pem")).read())
+                    generation += 1
+                    sc.signal(signal.SIGHUP)
+                    self.assertTrue(sc.wait_log(
+                        f"reloaded, generation {generation}"), sc.log())
+                    got = None
+                    try:
+                        s = tc.py_connect(port, ctx, session=sess)
+                        got, _ = tc.py_ask(s, port)
+                        s.close()
+                    except (OSError, ConnectionError):
+                        pass
+                    self.assertIsNone(got, "a revoked client came back "
+                                      "with a ticket from before the "
+                                      "reload")
+                    sc.write_file("crl.pem",
+                                  open(tc.pki("crl-empty.pem")).read())
+                    generation += 1
+                    sc.signal(signal.SIGHUP)
+                    self.assertTrue(sc.wait_log(
+                        f"reloaded, generation {generation}"), sc.log())
+            self.assertRegex(sc.log(), r"handshake refused, peer "
+                             r"certificate: .*revoked")
+        finally:
+            sc.close()
 
 
 if __name__ == "__main__":
