@@ -197,6 +197,7 @@ static void tls_conn_log_failure(struct sc_conn *c, struct tls_conn *t,
 				"certificate: %s; gnutls_handshake()", why);
 		return;
 	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+	case GNUTLS_E_UNEXPECTED_PACKET:
 	case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PUSH_ERROR:

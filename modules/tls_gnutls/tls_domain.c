@@ -470,8 +470,9 @@ static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 		return dom_fail(x, "tls_certificate %s is set but "
 				"tls_private_key is empty", d->cert_file);
 	if (!strncasecmp(file, DOM_PKCS11, sizeof(DOM_PKCS11) - 1)) {
-		/* the token is opened by each worker after fork (PKCS#11
-		 * sessions do not survive fork), so it is not checked here */
+		/* not read here: the master's credential check (tls_mod.c)
+		 * and then each worker open the token themselves, GnuTLS
+		 * re-initialising PKCS#11 after fork */
 		if (dom_strdup(x, &d->key_url, file) < 0)
 			return -1;
 		/* messages name the object, never a "?pin-value=" */

@@ -7,8 +7,8 @@
  *   verify=1 require=0   GNUTLS_CERT_REQUEST and a verify function that
  *                        accepts a client without a certificate but refuses
  *                        one whose certificate does not verify.
- *   verify=1 require=1   GNUTLS_CERT_REQUIRE + gnutls_session_set_verify_cert:
- *                        a verified client certificate is required.
+ *   verify=1 require=1   GNUTLS_CERT_REQUIRE and a verify function that
+ *                        refuses a missing or unverifiable certificate.
  * Client side: verify=1 checks the server's chain and its name or IP
  * address against the destination (gnutls_certificate_verify_peers with a
  * DNS name or an IP address as typed data, never an IP literal as a host
