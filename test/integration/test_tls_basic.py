@@ -248,6 +248,31 @@ class Shared(unittest.TestCase):
         r = tc.ask("openssl", self.pe, version="1.2")
         self.assertEqual(r.codes(), [200], r)
 
+    def test_tls13_key_update(self):
+        """TLS 1.3 key updates, in both directions: openssl s_client
+        sends KeyUpdate ("k": update_requested, so the server updates its
+        own keys too; then "K": update_not_requested) between requests;
+        the connection stays up and every request is answered."""
+        s = tc.openssl_session(self.pe, version="1.3", commands=True)
+        try:
+            s.send(tc.options(self.pe, cseq=1))
+            self.assertTrue(s.wait_replies(1, 4.0), s.result())
+            for i, cmd in enumerate((b"k\n", b"K\n", b"k\n"), start=2):
+                # s_client takes a command from the start of one stdin
+                # read: let it act before the next request follows
+                s.send(cmd)
+                self.assertTrue(s.wait_for(
+                    lambda b, n=i - 1: b.count(b"KEYUPDATE") >= n, 4.0),
+                    s.result())
+                s.send(tc.options(self.pe, cseq=i))
+                self.assertTrue(s.wait_replies(i, 4.0), s.result())
+            res = s.finish()
+        finally:
+            s.kill()
+        self.assertIn("KEYUPDATE", res.text)
+        self.assertEqual(res.codes(), [200, 200, 200, 200], res)
+        self.assertFalse(res.closed, "the server closed the connection")
+
     # ---- session resumption -------------------------------------------
 
     def test_resumption_gnutls_cli(self):
