@@ -58,71 +58,27 @@ static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
 }
 
 /*
- * verify=1 require=0: no certificate is fine, a certificate must verify.
- * The session's pointer is a struct whose first member is the
- * struct tls_verify_state (tls_conn.c), where the status is kept for logs.
+ * Check the peer's certificate with GnuTLS (on the client side also its
+ * name or address: the typed data), then the depth. Without a certificate:
+ * refused when @require, else accepted (verify=1 require=0). The status is
+ * kept in the session's state for the logs.
+ *
+ * On the client side this is used instead of
+ * gnutls_session_set_verify_cert2: that works through the same callback
+ * slot, so the depth check could not be added beside it.
  */
-static int verify_optional(gnutls_session_t s)
+static int verify_peer(gnutls_session_t s, int require)
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
 	unsigned n = 0, status = 0;
 	int ret;
 
+	if (!vs)
+		return -1; /* every session of this module carries its state */
 	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
-		if (vs)
-			vs->checked = 0;
-		return 0;
-	}
-	ret = gnutls_certificate_verify_peers2(s, &status);
-	if (vs) {
-		vs->checked = 1;
-		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
-	}
-	if (ret < 0 || status != 0)
-		return -1;
-	return verify_depth_ok(s, vs) ? 0 : -1;
-}
-
-/* Record the status for logging under verify=1 require=1 as well. */
-static int verify_required(gnutls_session_t s)
-{
-	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
-	unsigned n = 0, status = 0;
-	int ret;
-
-	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
-		if (vs) {
-			vs->checked = 1;
-			vs->no_cert = 1;
-		}
-		return -1;
-	}
-	ret = gnutls_certificate_verify_peers2(s, &status);
-	if (vs) {
-		vs->checked = 1;
-		vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
-	}
-	if (ret < 0 || status != 0)
-		return -1;
-	return verify_depth_ok(s, vs) ? 0 : -1;
-}
-
-/*
- * Client side: the server's chain and its name or address (GnuTLS's
- * gnutls_certificate_verify_peers with typed data), then the depth. Not
- * gnutls_session_set_verify_cert2: it works through the same callback slot
- * and a second function would silently replace its check.
- */
-static int verify_server(gnutls_session_t s)
-{
-	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
-	unsigned n = 0, status = 0;
-	int ret;
-
-	if (!gnutls_certificate_get_peers(s, &n) || n == 0) {
-		vs->checked = 1;
-		vs->no_cert = 1;
-		return -1;
+		vs->checked = require;
+		vs->no_cert = require;
+		return require ? -1 : 0;
 	}
 	ret = gnutls_certificate_verify_peers(s, vs->vdata.type ? &vs->vdata
 							       : NULL,
@@ -133,6 +89,16 @@ static int verify_server(gnutls_session_t s)
 	if (ret < 0 || status != 0)
 		return -1;
 	return verify_depth_ok(s, vs) ? 0 : -1;
+}
+
+static int verify_optional(gnutls_session_t s)
+{
+	return verify_peer(s, 0);
+}
+
+static int verify_required(gnutls_session_t s)
+{
+	return verify_peer(s, 1);
 }
 
 static int is_ip_literal(const char *host)
@@ -154,7 +120,7 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 		return GNUTLS_E_INVALID_REQUEST;
 	vd = &vs->vdata;
 	memset(vd, 0, sizeof(*vd));
-	gnutls_session_set_verify_function(s, verify_server);
+	gnutls_session_set_verify_function(s, verify_required);
 	if (!host || !host[0])
 		return 0; /* the chain only */
 	if (inet_pton(AF_INET, host, vs->ip) == 1) {
