@@ -71,25 +71,10 @@ static size_t frm_header_end(const char *buf, size_t len)
 	return 0;
 }
 
-static int frm_caseeq(const char *s, const char *lower, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != lower[i])
-			return 0;
-	}
-	return 1;
-}
-
 /* A Content-Length header (full or "l") starting at @p: its value or NULL. */
 static const char *frm_clen_name(const char *p, const char *end)
 {
-	if (end - p >= 14 && frm_caseeq(p, "content-length", 14))
+	if (end - p >= 14 && sip_caseeq(p, 14, "content-length", 14))
 		p += 14;
 	else if (p < end && (*p == 'l' || *p == 'L'))
 		p++;

@@ -71,7 +71,7 @@ static int msg_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
-static int msg_caseeq(const char *a, size_t alen, const char *b, size_t blen)
+int sip_caseeq(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t i;
 
@@ -131,7 +131,7 @@ static int msg_next_line(const char *buf, size_t len, size_t pos,
 
 static int msg_is_version(const char *s, size_t n)
 {
-	return msg_caseeq(s, n, "SIP/2.0", 7);
+	return sip_caseeq(s, n, "SIP/2.0", 7);
 }
 
 /* "SIP/2.0 " already consumed: 3DIGIT [SP Reason-Phrase]. */
@@ -242,7 +242,7 @@ static enum sip_hdr_id msg_hdr_id(const char *s, size_t n)
 		if (n == 1 && msg_known[i].compact &&
 		    msg_lower((unsigned char)s[0]) == msg_known[i].compact)
 			return msg_known[i].id;
-		if (msg_caseeq(s, n, msg_known[i].name,
+		if (sip_caseeq(s, n, msg_known[i].name,
 			       strlen(msg_known[i].name)))
 			return msg_known[i].id;
 	}
@@ -430,7 +430,7 @@ int sc_sip_header(const struct sc_sip_msg *m, const char *name,
 		size_t hlen = m->hdrs[i].name.len;
 
 		msg_canon(&have, &hlen);
-		if (!msg_caseeq(have, hlen, want, wlen))
+		if (!sip_caseeq(have, hlen, want, wlen))
 			continue;
 		if (out)
 			*out = m->hdrs[i].value;

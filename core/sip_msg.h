@@ -61,6 +61,9 @@ struct sc_sip_msg {
 int sip_parse(struct sc_sip_msg *m, const char *buf, size_t len,
 	      const char **why);
 
+/** ASCII case-insensitive equality of two byte strings (no locale). */
+int sip_caseeq(const char *a, size_t alen, const char *b, size_t blen);
+
 /** Index of the first header with @id, or -1. */
 int sip_find_hdr(const struct sc_sip_msg *m, enum sip_hdr_id id);
 

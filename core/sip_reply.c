@@ -123,23 +123,6 @@ static const char *rpl_skip_quoted(const char *p, const char *e)
 	return e;
 }
 
-static int rpl_caseeq(const char *s, size_t n, const char *lower)
-{
-	size_t i;
-
-	if (strlen(lower) != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != lower[i])
-			return 0;
-	}
-	return 1;
-}
-
 /* A value for the reply's own lines: no CR or LF may sneak in. */
 static int rpl_safe_text(const char *s)
 {
@@ -268,11 +251,11 @@ static void rpl_via_params(struct rpl_via *v, const char *p)
 		} else {
 			p = name_e;
 		}
-		if (rpl_caseeq(name, (size_t)(name_e - name), "rport")) {
+		if (sip_caseeq(name, (size_t)(name_e - name), "rport", 5)) {
 			v->rport = start;
 			v->rport_e = p;
-		} else if (rpl_caseeq(name, (size_t)(name_e - name),
-				      "received")) {
+		} else if (sip_caseeq(name, (size_t)(name_e - name),
+				      "received", 8)) {
 			v->recv = start;
 			v->recv_e = p;
 		}
@@ -413,7 +396,7 @@ static int rpl_to_has_tag(struct sc_str to)
 			continue;
 		name = rpl_skip_ws(p + 1, e);
 		name_e = rpl_skip_token(name, e);
-		if (rpl_caseeq(name, (size_t)(name_e - name), "tag"))
+		if (sip_caseeq(name, (size_t)(name_e - name), "tag", 3))
 			return 1;
 	}
 	return 0;
