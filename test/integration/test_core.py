@@ -579,5 +579,46 @@ class Ipc(unittest.TestCase):
                     c.close()
 
 
+class SendTimeout(unittest.TestCase):
+    """A peer that stops reading: once queued bytes make no progress for
+    tcp_send_timeout, that connection is closed; others go on."""
+
+    def test_stalled_reader_is_closed(self):
+        port = sctest.free_port()
+        cfg = (f"listen=tcp:127.0.0.1:{port}\n"
+               'loadmodule "sct.so"\n'
+               "tcp_send_timeout=1\n"
+               # the queue limits must not be what closes it
+               "tcp_conn_wq_max=100000000\ntcp_wq_max=200000000\n")
+        with sctest.Sipcore(cfg, children=1) as sc:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", port))
+            s.sendall(sctest.sip_request("OPTIONS", "TCP", port=port,
+                                         extra="X-Sct-Whoami: 1\r\n"))
+            raw, _ = sctest.read_message(s)
+            cid = sctest.SipReply(raw).get("X-Conn-Id")
+            # every MESSAGE comes back to us (X-Deliver-To our own id),
+            # and we never read
+            body = b"x" * 30000
+            t0 = time.time()
+            for i in range(150):
+                s.sendall(sctest.sip_request(
+                    "MESSAGE", "TCP", port=port, cseq=i + 2, body=body,
+                    extra=f"X-Deliver-To: {cid}\r\n"))
+            m = sc.wait_log(r"send timeout: \d+ bytes stalled for 1000 ms",
+                            5.0)
+            self.assertIsNotNone(m, sc.log()[-2000:])
+            self.assertLess(time.time() - t0, 4.0)
+            self.assertTrue(sctest.wait_closed(s, 10.0))
+            s.close()
+            # the server goes on
+            c = sctest.tcp_connect(port)
+            c.sendall(sctest.sip_request("OPTIONS", "TCP", port=port))
+            raw, _ = sctest.read_message(c)
+            self.assertEqual(sctest.SipReply(raw).code, 200)
+            c.close()
+
+
 if __name__ == "__main__":
     sctest.main()

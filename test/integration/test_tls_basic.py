@@ -399,6 +399,38 @@ class CloseNotify(unittest.TestCase):
             self.assertEqual(len(workers), 2)
 
 
+class TlsSendTimeout(unittest.TestCase):
+    """tls_send_timeout: a TLS peer that stops reading is closed once the
+    queued bytes make no progress for that long."""
+
+    def test_stalled_tls_reader_is_closed(self):
+        port = sctest.free_port()
+        cfg = tc.tls_basic_cfg(port, sct=True,
+                               extra="tls_send_timeout=1\n"
+                               "tcp_conn_wq_max=100000000\n"
+                               "tcp_wq_max=200000000\n")
+        with sctest.Sipcore(cfg, children=1) as sc:
+            raw = socket.socket()
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            raw.connect(("127.0.0.1", port))
+            s = tc.py_context().wrap_socket(raw, suppress_ragged_eofs=True)
+            s.settimeout(10.0)
+            cid, _, _ = tc.whoami(s, port)
+            body = b"x" * 30000
+            t0 = time.time()
+            for i in range(150):
+                s.sendall(sip_request("MESSAGE", "TLS", port=port,
+                                      cseq=i + 2, body=body,
+                                      extra=f"X-Deliver-To: {cid}\r\n"))
+            m = sc.wait_log(r"send timeout: \d+ bytes stalled for 1000 ms",
+                            5.0)
+            self.assertIsNotNone(m, sc.log()[-2000:])
+            self.assertLess(time.time() - t0, 4.0)
+            s.close()
+            r = tc.ask("gnutls-cli", port)
+            self.assertEqual(r.codes(), [200], r)
+
+
 if __name__ == "__main__":
     sctest.need_tool("gnutls-cli")
     sctest.need_tool("openssl")
