@@ -7,7 +7,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential pkg-config meson ninja-build \
 	libgnutls28-dev nettle-dev check \
-	gnutls-bin openssl ca-certificates \
+	gnutls-bin openssl ca-certificates softhsm2 \
 	python3 procps iproute2 \
 	clang libclang-rt-14-dev \
 	kamailio kamailio-tls-modules \
