@@ -12,6 +12,7 @@
 
 #include <sipcore/log.h>
 #include <sipcore/module.h>
+#include <sipcore/timer.h>
 #include <sipcore/transport.h>
 
 #include "conn_int.h"
@@ -32,6 +33,7 @@ struct listen_full {
 	int nfds;
 	struct loop_fd lf; /* this worker's socket */
 	int my_fd;
+	struct sc_timer pause; /* accept paused after EMFILE and friends */
 	const char *file;
 	int line;
 };
@@ -266,6 +268,30 @@ static void listen_udp_event(struct loop_fd *lf, uint32_t ev)
 	}
 }
 
+#define ACCEPT_PAUSE_MS 100
+
+static void listen_resume(struct sc_timer *t, void *arg)
+{
+	struct listen_full *f = arg;
+
+	(void)t;
+	if (f->my_fd >= 0)
+		loop_mod(&f->lf, EPOLLIN);
+}
+
+/*
+ * Out of descriptors or memory: the pending connection stays in the
+ * backlog and the socket stays readable, so a level-triggered loop would
+ * spin on it. Stop watching it for a moment instead.
+ */
+static void listen_pause(struct listen_full *f, int err)
+{
+	SC_WARN("%s: accept failed: %s; pausing accepts for %d ms",
+		f->l.name, strerror(err), ACCEPT_PAUSE_MS);
+	loop_mod(&f->lf, 0);
+	sc_timer_add(&f->pause, ACCEPT_PAUSE_MS);
+}
+
 static void listen_accept_event(struct loop_fd *lf, uint32_t ev)
 {
 	struct listen_full *f = (struct listen_full *)
@@ -283,7 +309,11 @@ static void listen_accept_event(struct loop_fd *lf, uint32_t ev)
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR || errno == ECONNABORTED)
 				return;
-			/* EMFILE and friends: log, let the loop breathe */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				listen_pause(f, errno);
+				return;
+			}
 			SC_WARN("%s: accept failed: %s", f->l.name,
 				strerror(errno));
 			return;
@@ -307,6 +337,7 @@ int listen_worker_start(int rank)
 			f->fds[r] = -1;
 		}
 		f->my_fd = f->fds[rank];
+		sc_timer_init(&f->pause, listen_resume, f);
 		if (loop_add(&f->lf, f->my_fd, EPOLLIN,
 			     l->proto == SC_PROTO_UDP ? listen_udp_event
 						      : listen_accept_event) < 0)
@@ -324,6 +355,8 @@ void listen_worker_stop(void)
 
 		if (f->my_fd < 0)
 			continue;
+		if (l->proto != SC_PROTO_UDP)
+			sc_timer_del(&f->pause);
 		loop_del(&f->lf);
 		/* UDP stays open: replies to in-flight requests still go out */
 		if (l->proto != SC_PROTO_UDP) {

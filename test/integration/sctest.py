@@ -10,6 +10,7 @@ Environment (set by meson test):
 """
 import os
 import random
+import resource
 import re
 import shutil
 import signal
@@ -327,13 +328,20 @@ class Sipcore:
             f.write(data)
         return path
 
-    def start(self, expect_fail=False, extra_args=(), timeout=15.0):
+    def start(self, expect_fail=False, extra_args=(), timeout=15.0,
+              nofile=None):
+        """@nofile: the RLIMIT_NOFILE sipcore runs with."""
         binary = os.environ["SIPCORE"]
         self.logf = open(self.log_path, "wb")
+
+        def limits():
+            if nofile:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
         self.proc = subprocess.Popen(
             [binary, "-D", "-E", "-f", self.cfg_path, "-P", self.pid_path,
              *extra_args],
-            stdout=self.logf, stderr=subprocess.STDOUT)
+            stdout=self.logf, stderr=subprocess.STDOUT, preexec_fn=limits)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

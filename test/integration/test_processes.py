@@ -260,5 +260,45 @@ class Processes(unittest.TestCase):
         self.assertNotIn("sipcore started", out)
 
 
+def cpu_seconds(pid):
+    """utime + stime of @pid, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rfind(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class OutOfDescriptors(unittest.TestCase):
+    """accept() failing with EMFILE leaves the connection in the backlog
+    and the socket readable: the worker must pause accepting, not spin,
+    and accept again once descriptors are free."""
+
+    def test_emfile_pauses_accepts(self):
+        port = sctest.free_port()
+        sc = sctest.Sipcore(f"listen=tcp:127.0.0.1:{port}\n"
+                            "tcp_max_connections=10000\n", children=1,
+                            start=False)
+        self.addCleanup(sc.close)
+        sc.start(nofile=64)
+        worker = sctest.child_pids(sc.proc.pid)[0]
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        for _ in range(80):
+            socks.append(tcp_connect(port, timeout=3.0))
+        self.assertIsNotNone(sc.wait_log(r"accept failed: Too many open "
+                                         r"files; pausing accepts", 5.0),
+                             sc.log()[-2000:])
+        cpu0 = cpu_seconds(worker)
+        time.sleep(1.0)
+        used = cpu_seconds(worker) - cpu0
+        self.assertLess(used, 0.3, f"worker burnt {used:.2f} s of CPU in "
+                        "1 s while out of descriptors")
+        for s in socks:
+            s.close()
+        socks.clear()
+        r = tcp_options(port)
+        self.assertEqual(r.code, 200)
+
+
 if __name__ == "__main__":
     sctest.main()
