@@ -28,8 +28,9 @@
 #define TLS_CFG_SCOPE_MAX 128
 
 #define TLS_CFG_SCOPE_FORMS                                                  \
-	"IP:port, [IPv6]:port, server:IP:port, client:IP:port, "             \
-	"server:default or client:default (port 1..65535)"
+	"IP:port, [IPv6]:port, server:IP:port, IP:port/NAME (a server "      \
+	"domain chosen by TLS SNI), client:IP:port, server:default or "      \
+	"client:default (port 1..65535)"
 
 /*
  * Statically the same as tls_cfg_init() leaves it: the core runs the
@@ -215,12 +216,33 @@ static int scope_addr(char *s, const char *scope,
 	return 0;
 }
 
+/* A host name as SNI carries it: letters, digits, '-', '.', 1..253. */
+static int scope_name_check(const char *n)
+{
+	size_t i, len = strlen(n);
+
+	if (len == 0 || len > 253 || n[0] == '.' || n[0] == '-')
+		return -1;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && n[i] != '-' &&
+		    n[i] != '.')
+			return -1;
+	return 0;
+}
+
+const char *tls_cfg_scope_name(const char *scope)
+{
+	const char *slash = scope ? strrchr(scope, '/') : NULL;
+
+	return slash ? slash + 1 : NULL;
+}
+
 int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
 			int *is_default, struct sockaddr_storage *addr,
 			socklen_t *addrlen, char *err, size_t errlen)
 {
 	char buf[TLS_CFG_SCOPE_MAX];
-	char *s = buf;
+	char *s = buf, *slash;
 	size_t len;
 	int prefixed = 0;
 
@@ -259,18 +281,35 @@ int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
 		return 0;
 	}
 	*is_default = 0;
+	slash = strchr(s, '/');
+	if (slash) {
+		if (*kind != TLS_DOM_SERVER)
+			return scope_err(err, errlen, scope,
+					 "a /NAME selects a server domain by "
+					 "SNI; a client domain sends its name "
+					 "with tls_server_name");
+		*slash = '\0';
+		if (scope_name_check(slash + 1) < 0)
+			return scope_err(err, errlen, scope,
+					 "the name after '/' must be a DNS "
+					 "host name");
+	}
 	return scope_addr(s, scope, addr, addrlen, err, errlen);
 }
 
 /* ---- domains ------------------------------------------------------------ */
 
 static int dom_key_eq(const struct tls_dom_cfg *d, enum tls_dom_kind kind,
-		      int is_default, const struct sockaddr_storage *addr)
+		      int is_default, const struct sockaddr_storage *addr,
+		      const char *name)
 {
 	const struct sockaddr_in *a4, *b4;
 	const struct sockaddr_in6 *a6, *b6;
+	const char *dname = tls_cfg_scope_name(d->scope);
 
 	if (d->kind != kind || d->is_default != is_default)
+		return 0;
+	if (!dname != !name || (name && strcasecmp(dname, name) != 0))
 		return 0;
 	if (is_default)
 		return 1;
@@ -329,6 +368,7 @@ struct tls_dom_cfg *tls_cfg_domain(struct tls_cfg *c, const char *scope,
 	struct sockaddr_storage addr;
 	struct tls_dom_cfg *d, **tail;
 	enum tls_dom_kind kind;
+	const char *name;
 	socklen_t addrlen;
 	int is_default;
 
@@ -337,11 +377,16 @@ struct tls_dom_cfg *tls_cfg_domain(struct tls_cfg *c, const char *scope,
 	if (tls_cfg_parse_scope(scope, &kind, &is_default, &addr, &addrlen,
 				err, errlen) < 0)
 		return NULL;
+	name = tls_cfg_scope_name(scope);
 	for (tail = &c->domains; *tail; tail = &(*tail)->next)
-		if (dom_key_eq(*tail, kind, is_default, &addr))
+		if (dom_key_eq(*tail, kind, is_default, &addr, name))
 			return *tail;
 	d = dom_new(scope, kind, is_default, &addr, addrlen, file, line);
-	if (!d) {
+	if (!d || (name && !(d->server_name = strdup(name)))) {
+		if (d) {
+			dom_cfg_free_fields(d);
+			free(d);
+		}
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}

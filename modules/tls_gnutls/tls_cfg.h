@@ -16,7 +16,9 @@
  * private_key_password, method, server_name).
  *
  * A SCOPE is "IP:port", "[IPv6]:port" (server domain of that listener),
- * "server:IP:port", "client:IP:port" (outgoing connections to that
+ * "server:IP:port", "IP:port/NAME" (a server domain of that listener that
+ * a client selects by asking for NAME with TLS SNI; it sets
+ * tls_server_name), "client:IP:port" (outgoing connections to that
  * destination), "server:default" or "client:default". Unscoped values are
  * the global ones: every domain inherits what it does not set itself.
  */
@@ -94,6 +96,9 @@ void tls_cfg_free(struct tls_cfg *c);
 int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
 			int *is_default, struct sockaddr_storage *addr,
 			socklen_t *addrlen, char *err, size_t errlen);
+
+/** The NAME of an "IP:port/NAME" scope, or NULL. */
+const char *tls_cfg_scope_name(const char *scope);
 
 /**
  * Find or create the domain for @scope (NULL: the globals). The domain

@@ -36,6 +36,7 @@ struct tls_conn {
 	unsigned want;
 	unsigned hs_done:1;
 	unsigned bye_sent:1;
+	unsigned tickets_on:1;
 };
 
 #define TLS_STAT_ADD(field) \
@@ -48,31 +49,75 @@ static unsigned tls_direction(struct tls_conn *t)
 	return t->want;
 }
 
+/* Session tickets of the connection's domain (tls_cred.c derives them). */
+static void tls_conn_tickets(struct sc_conn *c, struct tls_conn *t)
+{
+	gnutls_datum_t key;
+	int ret;
+
+	if (c->outgoing || !tls_cfg.session_tickets ||
+	    !t->dom->ticket_key_len || t->tickets_on)
+		return;
+	key.data = t->dom->ticket_key;
+	key.size = t->dom->ticket_key_len;
+	ret = gnutls_session_ticket_enable_server(t->s, &key);
+	if (ret < 0) {
+		TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
+				"session tickets off for this connection");
+		return;
+	}
+	t->tickets_on = 1;
+}
+
+/* The host name of a ClientHello's server_name extension (RFC 6066). */
+static int tls_conn_sni_ext(void *ctx, unsigned tls_id,
+			    const unsigned char *data, unsigned size)
+{
+	char *name = ctx;
+	unsigned len;
+
+	if (tls_id != 0 || size < 5)
+		return 0;
+	/* list length (2), name type (1: 0 host_name), name length (2) */
+	len = (unsigned)data[3] << 8 | data[4];
+	if (data[2] != 0 || len == 0 || len > size - 5 || len > 255)
+		return 0;
+	memcpy(name, data + 5, len);
+	name[len] = '\0';
+	return 0;
+}
+
 /*
- * Several server domains on one address differ by server name (SNI):
- * switch to the one the client asked for before the server answers.
+ * Several server domains on one address differ by name (SNI). Choose the
+ * domain before GnuTLS reads the ClientHello: its credentials, priorities
+ * and verification, and its session ticket key, so that a ticket issued by
+ * one name's domain cannot resume under another's.
  */
-static int tls_conn_client_hello(gnutls_session_t s)
+static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
+				 unsigned when, unsigned incoming,
+				 const gnutls_datum_t *msg)
 {
 	struct tls_conn *t = gnutls_session_get_ptr(s);
-	char name[256];
-	size_t len = sizeof(name) - 1;
-	unsigned type = 0;
+	char name[256] = "";
 	struct tls_cred_dom *d;
 
-	if (gnutls_server_name_get(s, name, &len, &type, 0) < 0 ||
-	    type != GNUTLS_NAME_DNS)
-		return 0;
-	name[len] = '\0';
-	d = tls_cred_server(t->cred, (struct sockaddr *)&t->c->local, name);
-	if (!d || d == t->dom)
-		return 0;
-	SC_CLOG(SC_L_DBG, t->c, "tls: SNI '%s' selects domain %s", name,
-		d->id.name);
-	t->dom = d;
-	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, d->x509);
-	gnutls_priority_set(s, d->prio);
-	tls_verify_setup(s, d, 0, NULL, tls_cfg.send_ca_names);
+	(void)htype;
+	(void)when;
+	if (!incoming || t->tickets_on)
+		return 0; /* a second ClientHello (after HRR) changes nothing */
+	gnutls_ext_raw_parse(name, tls_conn_sni_ext, msg,
+			     GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO);
+	d = tls_cred_server(t->cred, (struct sockaddr *)&t->c->local,
+			    name[0] ? name : NULL);
+	if (d && d != t->dom) {
+		SC_CLOG(SC_L_DBG, t->c, "tls: SNI '%s' selects domain %s",
+			name, d->id.name);
+		t->dom = d;
+		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, d->x509);
+		gnutls_priority_set(s, d->prio);
+		tls_verify_setup(s, d, 0, NULL, tls_cfg.send_ca_names);
+	}
+	tls_conn_tickets(t->c, t);
 	return 0;
 }
 
@@ -90,7 +135,6 @@ static int tls_conn_has_sni_domains(const struct tls_cred *cred)
 static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 {
 	unsigned flags = GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL;
-	gnutls_datum_t key;
 	const char *host = c->dst_name;
 	int ret;
 
@@ -123,19 +167,14 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		TLS_CLOG_GNUTLS(SC_L_ERR, c, ret, "verification setup");
 		return -1;
 	}
-	if (!c->outgoing && tls_cfg.session_tickets &&
-	    t->dom->ticket_key_len) {
-		key.data = t->dom->ticket_key;
-		key.size = t->dom->ticket_key_len;
-		ret = gnutls_session_ticket_enable_server(t->s, &key);
-		if (ret < 0)
-			TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
-					"session tickets off for this "
-					"connection");
-	}
+	/* with domains chosen by name, the ClientHello decides */
 	if (!c->outgoing && tls_conn_has_sni_domains(t->cred))
-		gnutls_handshake_set_post_client_hello_function(
-			t->s, tls_conn_client_hello);
+		gnutls_handshake_set_hook_function(t->s,
+						   GNUTLS_HANDSHAKE_CLIENT_HELLO,
+						   GNUTLS_HOOK_PRE,
+						   tls_conn_client_hello);
+	else
+		tls_conn_tickets(c, t);
 	gnutls_transport_set_int(t->s, c->fd);
 	return 0;
 }

@@ -179,6 +179,12 @@ static int dom_fill_id(struct dom_ctx *x, enum tls_dom_kind kind,
 				"characters", sn, sizeof(id->server_name) - 1);
 	if (sn)
 		strcpy(id->server_name, sn);
+	/* several server domains on one address differ by their name */
+	if (sn && kind == TLS_DOM_SERVER && !is_default) {
+		size_t l = strlen(id->name);
+
+		snprintf(id->name + l, sizeof(id->name) - l, "/%s", sn);
+	}
 	return 0;
 }
 
@@ -750,7 +756,7 @@ static int dom_check_unique(const struct tls_dom_table *t, char *err,
 			if (!dom_same_key(a, b))
 				continue;
 			snprintf(err, errlen, "tls domain %s: the same address "
-				 "as tls domain %s (configured twice)",
+				 "and name as tls domain %s (configured twice)",
 				 b->name, a->name);
 			return -1;
 		}
@@ -1040,6 +1046,9 @@ int tls_dom_lookup(const void *first, unsigned n, size_t stride,
 		if (rank == DOM_NONE)
 			continue;
 		score = dom_name_score(id, server_name);
+		/* a named server domain serves only clients asking for it */
+		if (kind == TLS_DOM_SERVER && score == 0)
+			continue;
 		if (best < 0 || rank < best_rank ||
 		    (rank == best_rank && score > best_score)) {
 			best = (int)i;

@@ -107,8 +107,10 @@ void tls_dom_install(struct tls_dom_table *t);
  * Server (@kind TLS_DOM_SERVER, @addr = the local address the connection
  * came in on): the domain with exactly that IP and port; else one with that
  * IP and port 0; else one with the wildcard address and that port; else
- * server:default. When @server_name is given (SNI) and several domains
- * match the address equally, the one whose server_name equals it wins.
+ * server:default. A server domain with a server_name (an "IP:port/NAME"
+ * scope) matches only a client that asks for that name by SNI
+ * (@server_name, case-insensitive), and then wins over one without a name
+ * on the same address.
  * Client (@addr = the destination): exact IP:port, then IP with port 0,
  * then a domain whose server_name equals @server_name, then client:default.
  * \return the index, or -1 when not even a default exists.

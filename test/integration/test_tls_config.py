@@ -9,6 +9,7 @@ import shutil
 import signal
 import re
 import socket
+import ssl
 import tempfile
 import unittest
 
@@ -499,6 +500,96 @@ class Misc(unittest.TestCase):
             self.assertEqual(len(notices), 1, sc.log())
             self.assertNotIn("listening on tls:", sc.log().replace(
                 "not listening on tls:", ""))
+
+
+class SniDomains(unittest.TestCase):
+    """Two server domains on one address, told apart by the name the
+    client asks for (SNI): "IP:port" and "IP:port/sip2.test". Each has its
+    certificate, its verification policy and its own session tickets."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = sctest.free_port()
+        p = cls.port
+        cfg = (f"listen=tls:127.0.0.1:{p}\n"
+               'loadmodule "tls_gnutls.so"\n'
+               f'tls_certificate="{tc.pki("server-ecdsa.pem")}"\n'
+               f'tls_private_key="{tc.pki("server-ecdsa.key")}"\n'
+               f'tls_ca_list="{tc.pki("all-ca.pem")}"\n'
+               f"tls_domain[127.0.0.1:{p}/sip2.test] {{\n"
+               f'tls_certificate="{tc.pki("server2-ecdsa.pem")}"\n'
+               f'tls_private_key="{tc.pki("server2-ecdsa.key")}"\n'
+               f'tls_ca_list="{tc.pki("ca.pem")}"\n'
+               "tls_verify=1\ntls_require_certificate=1\n}\n")
+        cls.sc = sctest.Sipcore(cfg, children=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sc.close()
+
+    def served_cn(self, version, sni, cert="client.pem"):
+        ctx = tc.py_context(version=version, cert=cert)
+        s = tc.py_connect(self.port, ctx, sni=sni)
+        try:
+            cn = dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
+            r, _ = tc.py_ask(s, self.port)
+            self.assertEqual(r.code, 200)
+            return cn
+        finally:
+            s.close()
+
+    def test_name_selects_certificate(self):
+        for version in ("1.2", "1.3"):
+            with self.subTest(version=version):
+                self.assertEqual(self.served_cn(version, "sip2.test"),
+                                 "sip2.test")
+                self.assertEqual(self.served_cn(version, "SIP2.test"),
+                                 "sip2.test")
+                self.assertEqual(self.served_cn(version, "localhost"),
+                                 "localhost")
+                self.assertEqual(self.served_cn(version, None), "localhost")
+        r = tc.ask("gnutls-cli", self.port, sni="sip2.test",
+                   cert="client.pem", host="127.0.0.1")
+        self.assertEqual(r.codes(), [200], r)
+        self.assertIn("CN=sip2.test", r.subject or "", r)
+
+    def test_name_selects_policy(self):
+        for version in ("1.2", "1.3"):
+            with self.subTest(version=version):
+                # trusted by the unnamed domain (all-ca.pem) only
+                self.assertEqual(self.served_cn(version, "localhost",
+                                                "rogue-client.pem"),
+                                 "localhost")
+                with self.assertRaises((ssl.SSLError, OSError)):
+                    self.served_cn(version, "sip2.test", "rogue-client.pem")
+
+    def test_tickets_stay_with_their_name(self):
+        for version in ("1.2", "1.3"):
+            with self.subTest(version=version):
+                ctx = tc.py_context(version=version, cert="rogue-client.pem")
+                s = tc.py_connect(self.port, ctx, sni="localhost")
+                tc.py_ask(s, self.port)
+                sess = s.session
+                s.close()
+                s = tc.py_connect(self.port, ctx, sni="localhost",
+                                  session=sess)
+                tc.py_ask(s, self.port)
+                self.assertTrue(s.session_reused)
+                sess = s.session
+                s.close()
+                got = None
+                s = None
+                try:
+                    s = tc.py_connect(self.port, ctx, sni="sip2.test",
+                                      session=sess)
+                    got, _ = tc.py_ask(s, self.port)
+                except (OSError, ConnectionError):
+                    pass
+                finally:
+                    if s:
+                        s.close()
+                self.assertIsNone(got, "a ticket of the unnamed domain "
+                                  "resumed under sip2.test")
 
 
 if __name__ == "__main__":

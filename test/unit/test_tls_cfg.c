@@ -370,6 +370,10 @@ static const struct scope_ok scopes_ok[] = {
 	{ "server:default", TLS_DOM_SERVER, 1, AF_UNSPEC, NULL, 0 },
 	{ "client:default", TLS_DOM_CLIENT, 1, AF_UNSPEC, NULL, 0 },
 	{ "Client:DEFAULT", TLS_DOM_CLIENT, 1, AF_UNSPEC, NULL, 0 },
+	{ "127.0.0.1:5061/sip2.test", TLS_DOM_SERVER, 0, AF_INET,
+	  "127.0.0.1", 5061 },
+	{ "server:[::1]:5061/a-b.example", TLS_DOM_SERVER, 0, AF_INET6, "::1",
+	  5061 },
 };
 
 START_TEST(test_scope_ok)
@@ -444,10 +448,42 @@ static const struct scope_bad scopes_bad[] = {
 	{ "default", "server:default or client:default" },
 	{ "server:defaults", "port missing" },
 	{ "client:[::1]", "expected ':port'" },
+	{ "client:10.0.0.1:5061/sip.example", "a client domain sends" },
+	{ "127.0.0.1:5061/", "must be a DNS host name" },
+	{ "127.0.0.1:5061/bad_name", "must be a DNS host name" },
+	{ "127.0.0.1:5061/-x.example", "must be a DNS host name" },
 	{ "1111111111111111111111111111111111111111111111111111111111111111"
 	  "1111111111111111111111111111111111111111111111111111111111111111"
 	  ":5061", "too long" },
 };
+
+/* "IP:port/NAME": a server domain of its own, keyed by the name too */
+START_TEST(test_scope_named_domain)
+{
+	struct tls_cfg c;
+	struct tls_dom_cfg *a, *n, *n2;
+	char err[512] = "";
+
+	tls_cfg_init(&c);
+	a = tls_cfg_domain(&c, "127.0.0.1:5061", "a.cfg", 1, err, sizeof(err));
+	n = tls_cfg_domain(&c, "127.0.0.1:5061/sip2.test", "a.cfg", 2, err,
+			   sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_ne(a, n);
+	ck_assert_ptr_null(a->server_name);
+	ck_assert_str_eq(n->server_name, "sip2.test");
+	ck_assert_str_eq(tls_cfg_scope_name(n->scope), "sip2.test");
+	/* names compare without case, like DNS */
+	n2 = tls_cfg_domain(&c, "server:127.0.0.1:5061/SIP2.test", "a.cfg", 3,
+			    err, sizeof(err));
+	ck_assert_ptr_eq(n2, n);
+	ck_assert_ptr_ne(tls_cfg_domain(&c, "127.0.0.1:5061/other.test",
+					"a.cfg", 4, err, sizeof(err)), n);
+	ck_assert_ptr_null(tls_cfg_scope_name("127.0.0.1:5061"));
+	tls_cfg_free(&c);
+}
+END_TEST
 
 START_TEST(test_scope_bad)
 {
@@ -465,8 +501,10 @@ START_TEST(test_scope_bad)
 		      t->text ? t->text : "(null)", err, t->why);
 	/* every message says what is accepted */
 	ck_assert_msg(strstr(err, "accepted: IP:port, [IPv6]:port, "
-			     "server:IP:port, client:IP:port, server:default "
-			     "or client:default (port 1..65535)") != NULL,
+			     "server:IP:port, IP:port/NAME (a server domain "
+			     "chosen by TLS SNI), client:IP:port, "
+			     "server:default or client:default "
+			     "(port 1..65535)") != NULL,
 		      "'%s' lacks the accepted forms", err);
 }
 END_TEST
@@ -1309,6 +1347,7 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_test(tc, test_exports);
 	tcase_add_loop_test(tc, test_scope_ok, 0,
 			    (int)(sizeof(scopes_ok) / sizeof(scopes_ok[0])));
+	tcase_add_test(tc, test_scope_named_domain);
 	tcase_add_loop_test(tc, test_scope_bad, 0,
 			    (int)(sizeof(scopes_bad) / sizeof(scopes_bad[0])));
 	tcase_add_test(tc, test_domain_find_or_create);

@@ -229,8 +229,11 @@ START_TEST(lookup_sni)
 	/* SNI breaks ties only: a better address match wins over a name */
 	ck_assert_int_eq(t_find(ids, 5, S, "127.0.0.1", 5061, "c.example"), 2);
 	ck_assert_int_eq(t_find(ids, 5, S, "10.0.0.1", 5061, "c.example"), 3);
-	/* without an unnamed one, the first named one */
-	ck_assert_int_eq(t_find(ids, 2, S, "127.0.0.1", 5061, "x.example"), 0);
+	/* a named domain serves only its name: without an unnamed domain
+	 * or a default, an unknown name finds nothing */
+	ck_assert_int_eq(t_find(ids, 2, S, "127.0.0.1", 5061, "x.example"), -1);
+	ck_assert_int_eq(t_find(ids, 2, S, "127.0.0.1", 5061, NULL), -1);
+	ck_assert_int_eq(t_find(ids, 5, S, "127.0.0.2", 5061, "a.example"), 4);
 }
 END_TEST
 
@@ -1003,7 +1006,7 @@ START_TEST(err_duplicate)
 	t_dom(&c, "10.0.0.1:5061");
 	t_dom(&c, "[::ffff:10.0.0.1]:5061");
 	t_build_fail(&c, "tls domain server:[::ffff:10.0.0.1]:5061: the same "
-		     "address as tls domain server:10.0.0.1:5061");
+		     "address and name as tls domain server:10.0.0.1:5061");
 	tls_cfg_free(&c);
 }
 END_TEST
