@@ -10,6 +10,7 @@
  * Memory: an idle open connection holds no receive buffer and no queue,
  * just this struct and whatever its transport keeps.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -866,6 +867,20 @@ static int conn_bind_source(int fd, const struct sc_listener *l)
 	return bind(fd, (struct sockaddr *)&ss, l->addrlen);
 }
 
+/* The bare address text of @sa ("192.0.2.1", "::1"): no port, no []. */
+static char *conn_ip_text(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const struct sockaddr_in *s4 = (const void *)sa;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+	return strdup(ip);
+}
+
 struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 				socklen_t dstlen, const char *host)
 {
@@ -901,7 +916,7 @@ struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 	memcpy(&c->peer, dst, dstlen);
 	c->peerlen = dstlen;
 	sc_addr_str(dst, c->peer_str, sizeof(c->peer_str));
-	c->dst_name = strdup(host ? host : c->peer_str);
+	c->dst_name = host ? strdup(host) : conn_ip_text(dst);
 	if (!c->dst_name)
 		goto fail;
 	if (loop_add(&c->priv->lf, fd, EPOLLOUT, conn_event) < 0)

@@ -620,5 +620,76 @@ class SendTimeout(unittest.TestCase):
             c.close()
 
 
+class OutgoingConnections(unittest.TestCase):
+    """sc_conn_connect through the sct module's X-Sct-Connect hook: the
+    non-blocking connect, bytes queued until the connection is open, the
+    transport's client side (the sct greeting), and the new connection
+    then carrying SIP both ways."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = sctest.free_port()
+        cls.sc = sctest.Sipcore(f"listen=udp:127.0.0.1:{cls.port}\n"
+                                'loadmodule "sct.so"\n', children=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sc.close()
+
+    def connect_via(self, target):
+        msg = sctest.sip_request("MESSAGE", port=self.port,
+                                 extra=f"X-Sct-Connect: {target}\r\n",
+                                 body=b"hello over there")
+        r, _ = sctest.udp_exchange(self.port, msg)
+        return r, msg
+
+    def server(self):
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        srv.settimeout(5.0)
+        self.addCleanup(srv.close)
+        return srv
+
+    def test_tcp_connect_carries_sip_both_ways(self):
+        srv = self.server()
+        port = srv.getsockname()[1]
+        r, msg = self.connect_via(f"tcp:127.0.0.1:{port}")
+        self.assertEqual(r.code, 202, r.raw)
+        c, _ = srv.accept()
+        self.addCleanup(c.close)
+        raw, rest = sctest.read_message(c)
+        self.assertEqual(raw, msg)
+        # the outgoing connection is a connection like any other
+        c.sendall(sctest.sip_request("OPTIONS", "TCP", port=port))
+        raw, _ = sctest.read_message(c, rest)
+        self.assertEqual(sctest.SipReply(raw).code, 200)
+
+    def test_transport_client_side(self):
+        srv = self.server()
+        port = srv.getsockname()[1]
+        r, msg = self.connect_via(f"sct:127.0.0.1:{port}")
+        self.assertEqual(r.code, 202, r.raw)
+        c, _ = srv.accept()
+        self.addCleanup(c.close)
+        c.settimeout(5.0)
+        # nothing but the greeting until we answer it
+        self.assertEqual(sctest.recv_exact(c, 5), b"SCT1\n")
+        c.sendall(b"SCT1 OK\n")
+        raw, _ = sctest.read_message(c)
+        self.assertEqual(raw, msg)
+
+    def test_refused_connect_is_logged(self):
+        port = sctest.free_port()
+        r, _ = self.connect_via(f"tcp:127.0.0.1:{port}")
+        self.assertEqual(r.code, 202, r.raw)
+        self.assertIsNotNone(self.sc.wait_log(
+            rf"127\.0\.0\.1:{port}: connect failed: Connection refused"))
+
+    def test_unknown_transport_is_refused(self):
+        r, _ = self.connect_via("nosuch:127.0.0.1:9")
+        self.assertEqual(r.code, 503, r.raw)
+
+
 if __name__ == "__main__":
     sctest.main()

@@ -84,7 +84,8 @@ struct sc_conn {
 	socklen_t locallen;
 	char peer_str[SC_ADDR_STRLEN];  /**< "1.2.3.4:5060", "[::1]:5061" */
 	/** outgoing: the destination host name as the caller gave it (for
-	 *  SNI and certificate name checks), or the address text */
+	 *  SNI and certificate name checks), else the bare address text
+	 *  ("192.0.2.1", "::1": no port, no brackets) */
 	char *dst_name;
 	void *tdata;              /**< transport state, owned by the transport */
 	unsigned handshake_timeout_ms; /**< 0: the core default */

@@ -8,6 +8,7 @@
  * that reports which worker owns a connection and hands a message to a
  * connection owned by another worker (the IPC channel).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,91 @@ static int sct_hdr_u64(struct sc_sip_msg *m, const char *name, uint64_t *out)
 }
 
 /*
+ * "PROTO:IP:PORT" or "PROTO:[IPv6]:PORT", optionally ";host=NAME", into
+ * its parts. 0 or -1.
+ */
+static int sct_parse_target(const struct sc_str *v, char *proto, size_t plen,
+			    struct sockaddr_storage *ss, socklen_t *sl,
+			    char *host, size_t hlen)
+{
+	char buf[256], *p, *ip, *port, *h;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	if (v->len >= sizeof(buf))
+		return -1;
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	host[0] = '\0';
+	h = strstr(buf, ";host=");
+	if (h) {
+		*h = '\0';
+		if (strlen(h + 6) >= hlen)
+			return -1;
+		memcpy(host, h + 6, strlen(h + 6) + 1);
+	}
+	p = strchr(buf, ':');
+	if (!p || (size_t)(p - buf) >= plen)
+		return -1;
+	*p++ = '\0';
+	memcpy(proto, buf, strlen(buf) + 1);
+	port = strrchr(p, ':');
+	if (!port)
+		return -1;
+	*port++ = '\0';
+	ip = p;
+	if (*ip == '[') {
+		ip++;
+		ip[strcspn(ip, "]")] = '\0';
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)atoi(port));
+		*sl = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)atoi(port));
+		*sl = sizeof(*s6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * X-Sct-Connect: PROTO:IP:PORT[;host=NAME]: open an outgoing connection
+ * of that transport (the non-blocking connect and, for tls, the client
+ * side of the module) and send it the whole message; reply 202 with the
+ * new connection's id, or 503.
+ */
+static int sct_connect_hook(struct sc_sip_msg *m, const struct sc_rcv_info *ri,
+			    const struct sc_str *v)
+{
+	char proto[16], host[128], extra[96];
+	struct sockaddr_storage ss;
+	struct sc_conn *c;
+	struct sc_str raw = sc_sip_raw(m);
+	socklen_t sl = 0;
+
+	if (sct_parse_target(v, proto, sizeof(proto), &ss, &sl, host,
+			     sizeof(host)) < 0) {
+		sc_sip_reply(m, ri, 400, "Bad X-Sct-Connect", NULL);
+		return SC_SIP_DONE;
+	}
+	c = sc_conn_connect(proto, (struct sockaddr *)&ss, sl,
+			    host[0] ? host : NULL);
+	if (!c || sc_conn_send(c, raw.s, raw.len) < 0) {
+		sc_sip_reply(m, ri, 503, "Service Unavailable", NULL);
+		return SC_SIP_DONE;
+	}
+	snprintf(extra, sizeof(extra), "X-Conn-Id: %llu\r\n",
+		 (unsigned long long)c->id);
+	sc_sip_reply(m, ri, 202, "Accepted", extra);
+	return SC_SIP_DONE;
+}
+
+/*
  * X-Sct-Whoami: reply 200 naming the connection and its owner.
  * X-Deliver-To: ID: hand the whole message to connection ID, wherever it
  * lives, and reply 202 (or 480 when it cannot be handed over).
@@ -216,10 +302,12 @@ static int sct_hook(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 {
 	char extra[160];
 	uint64_t id, dummy;
-	struct sc_str raw;
+	struct sc_str raw, target;
 
 	if (!sc_sip_is_request(m))
 		return SC_SIP_CONTINUE;
+	if (sc_sip_header(m, "X-Sct-Connect", &target) == 0)
+		return sct_connect_hook(m, ri, &target);
 	if (sct_hdr_u64(m, "X-Sct-Whoami", &dummy) == 0) {
 		snprintf(extra, sizeof(extra), "X-Conn-Id: %llu\r\n"
 			 "X-Worker: %d\r\nX-Pid: %d\r\n",
