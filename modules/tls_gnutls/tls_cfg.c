@@ -269,6 +269,9 @@ int tls_cfg_parse_scope(const char *scope, enum tls_dom_kind *kind,
 		s += 7;
 		prefixed = 1;
 	}
+	if (strncasecmp(s, "default/", 8) == 0)
+		return scope_err(err, errlen, scope,
+				 "a default domain has no /NAME");
 	if (strcasecmp(s, "default") == 0) {
 		if (!prefixed)
 			return scope_err(err, errlen, scope,
@@ -489,6 +492,13 @@ void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 			v = (char *)tls_cfg_default_cert();
 		*dom_str(out, i) = v;
 	}
+	/*
+	 * A server domain's name is its scope's /NAME and nothing else: a
+	 * global tls_server_name (the SNI outgoing connections send) must
+	 * not turn every server domain into one that only serves that name.
+	 */
+	if (out->kind == TLS_DOM_SERVER)
+		out->server_name = (char *)tls_cfg_scope_name(d->scope);
 	out->verify = inherit_int(d->verify, c->global.verify, 0);
 	out->require_certificate = inherit_int(d->require_certificate,
 					       c->global.require_certificate,

@@ -109,7 +109,11 @@ static int cred_ticket_key(struct tls_cred_dom *cd, const struct tls_dom *d)
 			       tls_shared->ticket_key_len);
 	if (ret < 0)
 		return ret;
-	if (hmac_blob(h, d->id.name, strlen(d->id.name)) < 0 ||
+	/* the whole key, not the display name (which may be cut short) */
+	if (hmac_blob(h, &d->id.kind, sizeof(d->id.kind)) < 0 ||
+	    hmac_blob(h, &d->id.is_default, sizeof(d->id.is_default)) < 0 ||
+	    hmac_blob(h, &d->id.addr, d->id.addrlen) < 0 ||
+	    hmac_blob(h, d->id.server_name, strlen(d->id.server_name)) < 0 ||
 	    hmac_blob(h, v, sizeof(v)) < 0 ||
 	    hmac_blob(h, d->ca.data, d->ca.len) < 0 ||
 	    hmac_blob(h, d->crl.data, d->crl.len) < 0) {

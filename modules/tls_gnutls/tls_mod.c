@@ -334,6 +334,15 @@ int tls_param_apply(struct tls_cfg *c, const struct tls_param_def *p,
 				   errlen);
 		if (!d)
 			return -1;
+		if (p == &tls_param_defs[TLS_P_SERVER_NAME] && scope &&
+		    d->kind == TLS_DOM_SERVER) {
+			snprintf(err, errlen, "a server domain is named by its "
+				 "scope, tls_domain[IP:port/NAME]; "
+				 "tls_server_name is the name outgoing "
+				 "connections send (client domains and the "
+				 "global value)");
+			return -1;
+		}
 		base = d;
 	}
 	if (tls_param_store(p, base, s, n, err, errlen) < 0)

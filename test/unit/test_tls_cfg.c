@@ -450,6 +450,7 @@ static const struct scope_bad scopes_bad[] = {
 	{ "client:[::1]", "expected ':port'" },
 	{ "client:10.0.0.1:5061/sip.example", "a client domain sends" },
 	{ "127.0.0.1:5061/", "must be a DNS host name" },
+	{ "server:default/sip.example", "a default domain has no /NAME" },
 	{ "127.0.0.1:5061/bad_name", "must be a DNS host name" },
 	{ "127.0.0.1:5061/-x.example", "must be a DNS host name" },
 	{ "1111111111111111111111111111111111111111111111111111111111111111"
@@ -783,6 +784,11 @@ END_TEST
 
 static void spec_str(const struct spec *t)
 {
+	/* tls_server_name is what client domains send: server domains are
+	 * named by their scope, so it is tried on client scopes */
+	int sn = t->off == D(server_name);
+	const char *blk = sn ? "client:10.0.0.1:5061" : "10.0.0.1:5061";
+	const char *def = sn ? "client:default" : "server:default";
 	struct tls_dom_cfg *d;
 	char pref[128];
 
@@ -794,8 +800,8 @@ static void spec_str(const struct spec *t)
 	SET_S_OK(t->name, NULL, t->good);
 	ck_assert_str_eq(dstr(&tls_cfg.global, t->off), t->good);
 	/* in a block */
-	SET_S_OK(t->name, "10.0.0.1:5061", t->good);
-	d = find_dom(&tls_cfg, "10.0.0.1:5061");
+	SET_S_OK(t->name, blk, t->good);
+	d = find_dom(&tls_cfg, blk);
 	ck_assert_str_eq(dstr(d, t->off), t->good);
 	/* with a prefix */
 	snprintf(pref, sizeof(pref), "[client:[::1]:5061]%s", t->good);
@@ -808,13 +814,19 @@ static void spec_str(const struct spec *t)
 	ck_assert_int_eq(set_param(t->name, NULL, 1, SC_PARAM_INT, 1, NULL),
 			 TYPE_REFUSED);
 	/* empty: "explicitly none", which a domain can set over a global */
-	SET_S_OK(t->name, "10.0.0.1:5061", "");
-	ck_assert_str_eq(dstr(d = find_dom(&tls_cfg, "10.0.0.1:5061"),
-			      t->off), "");
-	SET_S_OK(t->name, NULL, "[server:default]");
-	d = find_dom(&tls_cfg, "server:default");
+	SET_S_OK(t->name, blk, "");
+	ck_assert_str_eq(dstr(d = find_dom(&tls_cfg, blk), t->off), "");
+	snprintf(pref, sizeof(pref), "[%s]", def);
+	SET_S_OK(t->name, NULL, pref);
+	d = find_dom(&tls_cfg, def);
 	ck_assert_str_eq(dstr(d, t->off), "");
 	ck_assert_str_eq(dstr(&tls_cfg.global, t->off), t->good);
+	if (sn) {
+		SET_S_ERR(t->name, "10.0.0.1:5061", t->good,
+			  "named by its scope");
+		SET_S_ERR(t->name, NULL, "[server:default]x.example",
+			  "named by its scope");
+	}
 }
 
 static void spec_int(const struct spec *t)
