@@ -121,17 +121,6 @@ static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 	return 0;
 }
 
-static int tls_conn_has_sni_domains(const struct tls_cred *cred)
-{
-	unsigned i;
-
-	for (i = 0; i < cred->n; i++)
-		if (cred->doms[i].id.kind == TLS_DOM_SERVER &&
-		    cred->doms[i].id.server_name[0])
-			return 1;
-	return 0;
-}
-
 static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 {
 	unsigned flags = GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL;
@@ -168,7 +157,7 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		return -1;
 	}
 	/* with domains chosen by name, the ClientHello decides */
-	if (!c->outgoing && tls_conn_has_sni_domains(t->cred))
+	if (!c->outgoing && t->cred->sni_domains)
 		gnutls_handshake_set_hook_function(t->s,
 						   GNUTLS_HANDSHAKE_CLIENT_HELLO,
 						   GNUTLS_HOOK_PRE,

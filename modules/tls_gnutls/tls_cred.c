@@ -257,6 +257,9 @@ int tls_cred_build(const struct tls_dom_table *t, struct tls_cred **out)
 			cred_free(c);
 			return -1;
 		}
+		if (c->doms[i].id.kind == TLS_DOM_SERVER &&
+		    c->doms[i].id.server_name[0])
+			c->sni_domains = 1;
 	}
 	c->n = t->n;
 	*out = c;

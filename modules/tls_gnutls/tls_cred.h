@@ -35,6 +35,7 @@ struct tls_cred {
 	uint64_t generation;
 	unsigned n;
 	struct tls_cred_dom *doms;
+	int sni_domains;          /**< some server domain has a name */
 };
 
 /**
