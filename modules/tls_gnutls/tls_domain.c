@@ -742,22 +742,50 @@ static void dom_default_cfg(const struct tls_cfg *c, enum tls_dom_kind kind,
 
 static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b);
 
-/* Two entries under the same key would make lookup arbitrary. */
-static int dom_check_unique(const struct tls_dom_table *t, char *err,
+/* The configured domain of table slot @slot (>= 2: the scoped ones). */
+static const struct tls_dom_cfg *dom_cfg_of_slot(const struct tls_cfg *c,
+						 unsigned slot)
+{
+	const struct tls_dom_cfg *d;
+	unsigned i = 2;
+
+	for (d = c->domains; d; d = d->next) {
+		if (d->is_default)
+			continue;
+		if (i++ == slot)
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * Two entries under the same key would make lookup arbitrary. Scopes that
+ * read alike were merged when parsed; what is left are two spellings of
+ * one address (10.0.0.1 and ::ffff:10.0.0.1). Only scoped domains can
+ * collide: the defaults are one each.
+ */
+static int dom_check_unique(const struct tls_cfg *c,
+			    const struct tls_dom_table *t, char *err,
 			    size_t errlen)
 {
 	const struct tls_dom_id *a, *b;
+	const struct tls_dom_cfg *where;
+	char pre[300] = "";
 	unsigned i, j;
 
-	for (i = 0; i < t->n; i++) {
+	for (i = 2; i < t->n; i++) {
 		for (j = i + 1; j < t->n; j++) {
 			a = &t->doms[i].id;
 			b = &t->doms[j].id;
 			if (!dom_same_key(a, b))
 				continue;
-			snprintf(err, errlen, "tls domain %s: the same address "
-				 "and name as tls domain %s (configured twice)",
-				 b->name, a->name);
+			where = dom_cfg_of_slot(c, j);
+			if (where && where->file)
+				snprintf(pre, sizeof(pre), "%s:%d: ",
+					 where->file, where->line);
+			snprintf(err, errlen, "%stls domain %s: the same "
+				 "address and name as tls domain %s (configured "
+				 "twice)", pre, b->name, a->name);
 			return -1;
 		}
 	}
@@ -807,7 +835,7 @@ int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 			goto fail;
 		i++;
 	}
-	if (dom_check_unique(t, err, errlen) < 0)
+	if (dom_check_unique(c, t, err, errlen) < 0)
 		goto fail;
 	*out = t;
 	return 0;

@@ -28,10 +28,23 @@
  * tls_verify_depth, as OpenSSL and Kamailio count it: how many CA
  * certificates may stand between the peer's certificate and a trusted one.
  * The peer's list is leaf first (GnuTLS has checked the chain); every
- * certificate after the leaf that is not self-signed is an intermediate.
+ * certificate after the leaf that is not self-signed, nor a repeat, is an
+ * intermediate.
  * GnuTLS's own limit counts everything the peer sends, a root included,
  * so it only serves as an outer bound (tls_cred.c).
  */
+/* @list[i] is a byte-for-byte repeat of an earlier certificate. */
+static int verify_repeated(const gnutls_datum_t *list, unsigned i)
+{
+	unsigned k;
+
+	for (k = 0; k < i; k++)
+		if (list[k].size == list[i].size &&
+		    memcmp(list[k].data, list[i].data, list[i].size) == 0)
+			return 1;
+	return 0;
+}
+
 static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
 {
 	const gnutls_datum_t *list;
@@ -42,6 +55,8 @@ static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
 		return 1;
 	list = gnutls_certificate_get_peers(s, &n);
 	for (i = 1; list && i < n; i++) {
+		if (verify_repeated(list, i))
+			continue; /* a sloppy peer's duplicate is no CA */
 		if (gnutls_x509_crt_init(&crt) < 0)
 			return 0;
 		if (gnutls_x509_crt_import(crt, &list[i],
@@ -53,7 +68,6 @@ static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
 	if (inter <= (unsigned)vs->max_depth)
 		return 1;
 	vs->status |= GNUTLS_CERT_INVALID;
-	vs->depth_exceeded = 1;
 	return 0;
 }
 

@@ -16,7 +16,6 @@ struct tls_verify_state {
 	int checked;           /**< a verify function ran */
 	int no_cert;           /**< required but none was sent */
 	int max_depth;         /**< tls_verify_depth; < 0: no limit */
-	int depth_exceeded;    /**< refused by the depth check */
 	/* client side: what the server must be */
 	gnutls_typed_vdata_st vdata;
 	unsigned char ip[16];

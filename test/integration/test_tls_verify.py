@@ -195,6 +195,15 @@ class VerifyDepth(unittest.TestCase):
             with self.subTest(tool=tool):
                 self.assertEqual(codes, [200], r)
 
+    def test_depth_0_ignores_a_repeated_leaf(self):
+        """A client that sends its own certificate twice sends no CA."""
+        port = sctest.free_port()
+        cfg = verify_cfg(port, 1, 1, "tls_verify_depth=0\n")
+        with sctest.Sipcore(cfg, children=1):
+            r = tc.ask("openssl", port, cert="client.pem",
+                       extra=("-cert_chain", tc.pki("client.pem")))
+            self.assertEqual(r.codes(), [200], r)
+
     def test_depth_0_accepts_direct_leaf(self):
         out, _ = self.run_chain(0, "client.pem", False)
         for tool, (codes, r) in out.items():

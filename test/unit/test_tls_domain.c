@@ -1005,7 +1005,9 @@ START_TEST(err_duplicate)
 	t_cfg_base(&c);
 	t_dom(&c, "10.0.0.1:5061");
 	t_dom(&c, "[::ffff:10.0.0.1]:5061");
-	t_build_fail(&c, "tls domain server:[::ffff:10.0.0.1]:5061: the same "
+	/* the later spelling is the one named, with where it was written */
+	t_build_fail(&c, "test.cfg:1: tls domain server:[::ffff:10.0.0.1]:5061: "
+		     "the same "
 		     "address and name as tls domain server:10.0.0.1:5061");
 	tls_cfg_free(&c);
 }
