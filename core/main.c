@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sipcore: cannot set up memory\n");
 		return 1;
 	}
-	mod_set_default_dirs(argv[0]);
+	mod_set_default_dirs();
 	if (transport_builtin_init() < 0)
 		return 1;
 	if (core_cfg.disable_tls)

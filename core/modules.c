@@ -24,13 +24,12 @@ static struct sc_module *modules;
 static struct sc_module **modules_tail = &modules;
 static char default_dirs[2 * PATH_MAX + 2];
 
-void mod_set_default_dirs(const char *exe_path)
+void mod_set_default_dirs(void)
 {
 	char self[PATH_MAX];
 	ssize_t n;
 	char *slash;
 
-	(void)exe_path;
 	snprintf(default_dirs, sizeof(default_dirs), "%s", SC_MODULE_DIR);
 	/*
 	 * Run from the build tree (BUILD/core/sipcore): modules are built in

@@ -16,7 +16,7 @@ struct sc_module {
 };
 
 /** Directory searched when mpath is not set: install dir, or build tree. */
-void mod_set_default_dirs(const char *exe_path);
+void mod_set_default_dirs(void);
 /** Load one module; errors are "FILE:LINE: ..." in @err. */
 int mod_load(const char *name, const char *mpath, const char *file, int line,
 	     char *err, size_t errlen);

@@ -28,7 +28,6 @@
 #include "loop.h"
 #include "modules.h"
 #include "proc.h"
-#include "sip_core.h"
 #include "timer_int.h"
 
 #define PROC_STARTUP_MS 15000
@@ -126,7 +125,7 @@ static void worker_main(int rank)
 	close(status_pipe[0]);
 	timer_reset();
 	if (loop_init() < 0 || worker_signals() < 0 ||
-	    conn_worker_init(rank) < 0 || sip_core_init() < 0 ||
+	    conn_worker_init(rank) < 0 ||
 	    ipc_worker_start(rank) < 0)
 		_exit(WORKER_EXIT_INIT);
 	if (mod_child_init_all(rank) < 0)

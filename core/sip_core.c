@@ -34,11 +34,6 @@ int sc_sip_add_hook(sc_sip_hook_f f)
 	return 0;
 }
 
-int sip_core_init(void)
-{
-	return 0;
-}
-
 int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len)
 {
 	ssize_t n;

@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <sipcore/sip.h>
 
-/** Init per process (after fork: nothing shared but the tag secret). */
-int sip_core_init(void);
 /**
  * Handle one whole message: hooks, then the built-in behaviour (OPTIONS 200,
  * other requests reply_code, ACK and replies dropped). Returns 0, or -1 when
