@@ -109,11 +109,15 @@ static long frm_clen_value(const char *p, const char *end)
 
 	p = frm_skip_lws(p, end);
 	while (p < end && *p >= '0' && *p <= '9') {
-		n = n * 10 + (*p++ - '0');
-		if (n > FRM_CLEN_MAX)
-			return -1;
+		/* a value past the limit is too big, not malformed: it
+		 * saturates, so the peer still gets its 513 */
+		if (n <= FRM_CLEN_MAX)
+			n = n * 10 + (*p - '0');
+		p++;
 		digits++;
 	}
+	if (n > FRM_CLEN_MAX)
+		n = FRM_CLEN_MAX + 1;
 	if (!digits)
 		return -1;
 	p = frm_skip_lws(p, end);

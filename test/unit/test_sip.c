@@ -680,9 +680,16 @@ START_TEST(t_frame_clen)
 				     &used, &why), SIP_FRAME_BAD);
 	ck_assert_int_eq(t_frame_hdr("Content-Length:\r\n", "", T_MAX, &used,
 				     &why), SIP_FRAME_BAD);
+	/* too many digits: too big, not malformed, so that it gets a 513 */
 	ck_assert_int_eq(t_frame_hdr("Content-Length: 99999999999999999999\r\n",
-				     "", T_MAX, &used, &why), SIP_FRAME_BAD);
-	ck_assert_str_eq(why, "bad Content-Length");
+				     "", T_MAX, &used, &why), SIP_FRAME_TOO_BIG);
+	ck_assert_str_eq(why, "message too big");
+	ck_assert_int_eq(t_frame_hdr("Content-Length: 18446744073709551616\r\n",
+				     "", T_MAX, &used, &why), SIP_FRAME_TOO_BIG);
+	ck_assert_int_eq(t_frame_hdr("Content-Length: 99999999999\r\n", "",
+				     T_MAX, &used, &why), SIP_FRAME_TOO_BIG);
+	ck_assert_int_eq(t_frame_hdr("l: 99999999999\r\nl: 999999999999\r\n",
+				     "", T_MAX, &used, &why), SIP_FRAME_TOO_BIG);
 	ck_assert_int_eq(t_frame_hdr("l: 2\r\nl: 3\r\n", "abc", T_MAX, &used,
 				     &why), SIP_FRAME_BAD);
 	ck_assert_str_eq(why, "bad Content-Length");
