@@ -16,6 +16,7 @@
 #include <sipcore/log.h>
 #include <sipcore/transport.h>
 #include <sipcore/module.h>
+#include <sipcore/timer.h>
 
 #include "log_int.h"
 
@@ -122,6 +123,28 @@ void sc_conn_log(int level, const struct sc_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(level, prefix, fmt, ap);
 	va_end(ap);
+}
+
+int sc_log_rl_allow(struct sc_log_rl *rl, int level, const char *fmt)
+{
+	uint64_t sec = sc_now_ms() / 1000u;
+
+	if (sec != rl->window) {
+		rl->window = sec;
+		rl->n = 0;
+	}
+	if (rl->n >= SC_LOG_RL_BURST) {
+		rl->dropped++;
+		return 0;
+	}
+	rl->n++;
+	if (rl->dropped) {
+		sc_log(level, "%u more lines like \"%.80s\" were not logged "
+		       "(at most %d a second)", rl->dropped, fmt,
+		       SC_LOG_RL_BURST);
+		rl->dropped = 0;
+	}
+	return 1;
 }
 
 static const struct {

@@ -9,6 +9,7 @@
 #define SIPCORE_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 enum sc_log_level {
 	SC_L_CRIT = -2,
@@ -50,5 +51,41 @@ void sc_conn_log(int level, const struct sc_conn *c, const char *fmt, ...)
 		if ((lev) <= sc_log_level)                                     \
 			sc_conn_log((lev), (c), __VA_ARGS__);                  \
 	} while (0)
+
+/*
+ * Rate-limited logging, for lines a remote peer can cause at will (a
+ * handshake timeout, a refused connection): each call site logs at most
+ * SC_LOG_RL_BURST lines a second; what it drops is counted and said once,
+ * with the line's format, when the site next logs.
+ */
+#define SC_LOG_RL_BURST 10
+
+struct sc_log_rl {
+	uint64_t window;   /**< the second (monotonic) being counted */
+	unsigned n;        /**< lines logged in it */
+	unsigned dropped;  /**< lines dropped since the last one logged */
+};
+
+/** May this site log now? Says first what it dropped before. */
+int sc_log_rl_allow(struct sc_log_rl *rl, int level, const char *fmt);
+
+#define SC_LOG_RL(lev, ...)                                                   \
+	do {                                                                   \
+		static struct sc_log_rl rl_;                                   \
+		if ((lev) <= sc_log_level &&                                   \
+		    sc_log_rl_allow(&rl_, (lev), SC_LOG_RL_FMT(__VA_ARGS__, )))\
+			sc_log((lev), __VA_ARGS__);                            \
+	} while (0)
+
+#define SC_CLOG_RL(lev, c, ...)                                               \
+	do {                                                                   \
+		static struct sc_log_rl rl_;                                   \
+		if ((lev) <= sc_log_level &&                                   \
+		    sc_log_rl_allow(&rl_, (lev), SC_LOG_RL_FMT(__VA_ARGS__, )))\
+			sc_conn_log((lev), (c), __VA_ARGS__);                  \
+	} while (0)
+
+/* the format: the first of the arguments */
+#define SC_LOG_RL_FMT(fmt, ...) (fmt)
 
 #endif
