@@ -63,6 +63,10 @@ struct cfg_core {
 	int tcp_send_timeout;    /**< 10 s */
 	int tcp_conn_wq_max;     /**< 262144 bytes per connection */
 	int tcp_wq_max;          /**< 10485760 bytes in total */
+	int tcp_max_connections_per_ip; /**< 1024, 0 off */
+	int tcp_max_handshakes;  /**< 256 per worker, 1.. */
+	int tcp_msg_data_timeout; /**< 20 s to the first message */
+	int tcp_msg_read_timeout; /**< 20 s to complete a message */
 	int shm_size;            /**< 64 MB, 1..65536 */
 	int reply_code;          /**< 501, 300..699 */
 	char *reply_reason;      /**< "Not Implemented" */

@@ -9,9 +9,28 @@
  *
  * Memory: an idle open connection holds no receive buffer and no queue,
  * just this struct and whatever its transport keeps.
+ *
+ * Ownership: a connection is on the table (hash and list) from conn_new to
+ * conn_destroy, on the pending list while its transport holds read data,
+ * on the fresh list until it has delivered a first message, and has two
+ * timers. conn_destroy takes it off every one of them and puts it on the
+ * zombie list, its only place until conn_busy frees it after the current
+ * batch of events (which may still name it). No list shares a link field
+ * with another.
+ *
+ * Defence: peers can open connections and then say nothing, or dribble a
+ * byte at a time. A connection has tcp_msg_data_timeout after it opens to
+ * deliver a first message, and each message must be complete within
+ * tcp_msg_read_timeout of its first byte. An address may hold at most
+ * tcp_max_connections_per_ip connections; a worker holds at most
+ * tcp_max_handshakes connections that have delivered nothing yet, and when
+ * it has to make room (that bound, or tcp_max_connections) it closes the
+ * oldest of those: a real client finishes its handshake in milliseconds
+ * and is not the oldest for long.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +42,8 @@
 
 #include "conn_int.h"
 #include "core.h"
+#include "iplimit.h"
+#include "list.h"
 #include "loop.h"
 #include "sip_core.h"
 #include "sip_msg.h"
@@ -31,11 +52,23 @@
 #define CONN_RBUF_MIN 4096u
 #define CONN_READS_PER_EVENT 16
 #define CONN_SHUTDOWN_MS 2000u
+#define CONN_TRIM_MS 10000u
+#define CONN_TRIM_WAVE 256u
+
+/*
+ * Small writes (replies, pongs) are appended to the last chunk while it has
+ * room, so a burst of them costs one allocation, not one each. What a chunk
+ * costs (its header, capacity and the allocator's overhead) is what counts
+ * against tcp_conn_wq_max and tcp_wq_max.
+ */
+#define WQ_CHUNK_MIN 2048u
+#define WQ_MALLOC_OVERHEAD 16u
 
 struct wq_chunk {
 	struct wq_chunk *next;
 	size_t len;
 	size_t off;
+	size_t cap;
 	char data[];
 };
 
@@ -45,19 +78,26 @@ struct sc_conn_priv {
 	struct sc_timer t_life;  /* connect, handshake, idle, shutdown */
 	struct sc_timer t_send;  /* stalled send */
 	uint64_t last_active;
+	uint64_t born;           /* accepted or connect() called */
+	uint64_t opened;         /* when it became open (first data clock) */
+	uint64_t msg_start;      /* first byte of the partial message, or 0 */
 	struct wq_chunk *wq_head, *wq_tail;
-	size_t wq_bytes;
+	size_t wq_bytes;         /* data queued */
+	size_t wq_cost;          /* memory the queue takes, as accounted */
 	char *rbuf;
 	size_t rlen, rcap;
 	struct sip_frame_state fst; /* framing progress at rbuf[0] */
 	unsigned read_want;      /* want() after the last read AGAIN */
 	unsigned write_want;     /* want() after the last write AGAIN */
+	uint32_t ipb;            /* iplimit bucket, if ip_counted */
 	unsigned tinit:1;        /* conn_init ran: cleanup is owed */
 	unsigned close_after_flush:1;
-	unsigned pending:1;      /* on the pending list */
-	struct sc_conn_priv *hnext;
-	struct sc_conn_priv *lnext, *lprev;
-	struct sc_conn_priv *pnext;
+	unsigned ip_counted:1;
+	struct sc_conn_priv *hnext;     /* hash chain */
+	struct list_node all;           /* conn_all */
+	struct list_node pend;          /* conn_pending */
+	struct list_node fresh;         /* conn_fresh, oldest first */
+	struct sc_conn_priv *znext;     /* conn_zombies */
 };
 
 struct conn_full {
@@ -66,16 +106,32 @@ struct conn_full {
 };
 
 static struct sc_conn_priv **conn_hash;
-static struct sc_conn_priv *conn_list;
-static struct sc_conn_priv *conn_pending;
+static struct list_node conn_all = { &conn_all, &conn_all };
+static struct list_node conn_pending = { &conn_pending, &conn_pending };
+static struct list_node conn_fresh = { &conn_fresh, &conn_fresh };
 static struct sc_conn_priv *conn_zombies;
-static unsigned conn_n;
+static unsigned conn_n, conn_nfresh, conn_peak;
 static int conn_rank;
+static struct sc_timer conn_trim_timer;
 
 static void conn_destroy(struct sc_conn *c);
 static void conn_update_events(struct sc_conn *c);
 static void conn_do_read(struct sc_conn *c);
 static void conn_flush(struct sc_conn *c);
+
+/*
+ * After a wave of connections (an attack, a mass re-registration) the heap
+ * keeps the pages it grew by; give them back once the wave is gone.
+ */
+static void conn_trim(struct sc_timer *t, void *arg)
+{
+	(void)arg;
+	if (conn_peak >= conn_n + CONN_TRIM_WAVE) {
+		malloc_trim(0);
+		conn_peak = conn_n;
+	}
+	sc_timer_add(t, CONN_TRIM_MS);
+}
 
 int conn_worker_init(int rank)
 {
@@ -85,6 +141,8 @@ int conn_worker_init(int rank)
 		SC_ERR("conn: no memory for the connection table");
 		return -1;
 	}
+	sc_timer_init(&conn_trim_timer, conn_trim, NULL);
+	sc_timer_add(&conn_trim_timer, CONN_TRIM_MS);
 	return 0;
 }
 
@@ -116,12 +174,9 @@ static void conn_link(struct sc_conn_priv *p)
 
 	p->hnext = conn_hash[h];
 	conn_hash[h] = p;
-	p->lnext = conn_list;
-	p->lprev = NULL;
-	if (conn_list)
-		conn_list->lprev = p;
-	conn_list = p;
-	conn_n++;
+	list_add_tail(&p->all, &conn_all);
+	if (++conn_n > conn_peak)
+		conn_peak = conn_n;
 }
 
 static void conn_unlink(struct sc_conn_priv *p)
@@ -132,22 +187,29 @@ static void conn_unlink(struct sc_conn_priv *p)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = p->hnext;
-	if (p->lprev)
-		p->lprev->lnext = p->lnext;
-	else
-		conn_list = p->lnext;
-	if (p->lnext)
-		p->lnext->lprev = p->lprev;
+	list_del_init(&p->all);
+	if (list_linked(&p->pend))
+		list_del_init(&p->pend);
+	if (list_linked(&p->fresh)) {
+		list_del_init(&p->fresh);
+		conn_nfresh--;
+	}
 	conn_n--;
 }
 
 static void conn_mark_pending(struct sc_conn_priv *p)
 {
-	if (p->pending)
-		return;
-	p->pending = 1;
-	p->pnext = conn_pending;
-	conn_pending = p;
+	if (!list_linked(&p->pend))
+		list_add_tail(&p->pend, &conn_pending);
+}
+
+/* It delivered a message: no longer a candidate for eviction. */
+static void conn_proven(struct sc_conn_priv *p)
+{
+	if (list_linked(&p->fresh)) {
+		list_del_init(&p->fresh);
+		conn_nfresh--;
+	}
 }
 
 /* ---- timers ---------------------------------------------------------- */
@@ -157,35 +219,85 @@ static unsigned conn_lifetime_ms(void)
 	return (unsigned)core_cfg.tcp_connection_lifetime * 1000u;
 }
 
+/* Why an open connection's life timer must fire, and when. */
+enum conn_deadline { CONN_DL_IDLE, CONN_DL_DATA, CONN_DL_READ };
+
+static uint64_t conn_open_deadline(const struct sc_conn_priv *p,
+				   enum conn_deadline *why)
+{
+	uint64_t d = p->last_active + conn_lifetime_ms(), x;
+
+	*why = CONN_DL_IDLE;
+	if (p->wq_head)
+		d = sc_now_ms() + conn_lifetime_ms(); /* t_send watches it */
+	if (list_linked(&p->fresh)) {
+		x = p->opened + (uint64_t)core_cfg.tcp_msg_data_timeout * 1000u;
+		if (x < d) {
+			d = x;
+			*why = CONN_DL_DATA;
+		}
+	}
+	if (p->msg_start) {
+		x = p->msg_start +
+		    (uint64_t)core_cfg.tcp_msg_read_timeout * 1000u;
+		if (x < d) {
+			d = x;
+			*why = CONN_DL_READ;
+		}
+	}
+	return d;
+}
+
+/* Arm the life timer of an open connection for its next deadline. */
+static void conn_arm_open(struct sc_conn_priv *p)
+{
+	enum conn_deadline why;
+	uint64_t d = conn_open_deadline(p, &why), now = sc_now_ms();
+
+	sc_timer_add(&p->t_life, d > now ? d - now : 0);
+}
+
 static void conn_life_expired(struct sc_timer *t, void *arg)
 {
 	struct sc_conn *c = arg;
 	struct sc_conn_priv *p = c->priv;
-	uint64_t now, idle;
+	enum conn_deadline why;
 
 	(void)t;
 	switch (c->state) {
 	case SC_CONN_CONNECTING:
-		SC_CLOG(SC_L_NOTICE, c, "connect timeout, %zu queued bytes "
-			"dropped", p->wq_bytes);
+		SC_CLOG_RL(SC_L_NOTICE, c, "connect timeout, %zu queued bytes "
+			   "dropped", p->wq_bytes);
 		break;
 	case SC_CONN_HANDSHAKE:
-		SC_CLOG(SC_L_NOTICE, c, "handshake timeout after %u ms",
-			c->handshake_timeout_ms);
+		CORE_ATOMIC_ADD(&core_shared->timed_out, 1);
+		SC_CLOG_RL(SC_L_NOTICE, c, "handshake timeout after %u ms",
+			   c->handshake_timeout_ms);
 		break;
 	case SC_CONN_OPEN:
-		now = sc_now_ms();
-		idle = now - p->last_active;
-		if (idle < conn_lifetime_ms() || p->wq_head) {
+		if (conn_open_deadline(p, &why) > sc_now_ms()) {
 			/* activity since arming: sleep for the remainder */
-			sc_timer_add(&p->t_life, p->wq_head ? conn_lifetime_ms()
-				     : conn_lifetime_ms() - idle);
+			conn_arm_open(p);
 			return;
 		}
-		SC_CLOG(SC_L_INFO, c, "idle for %llu ms, closing",
-			(unsigned long long)idle);
-		sc_conn_close(c);
-		return;
+		if (why == CONN_DL_IDLE) {
+			SC_CLOG(SC_L_INFO, c, "idle for %llu ms, closing",
+				(unsigned long long)(sc_now_ms() -
+						     p->last_active));
+			sc_conn_close(c);
+			return;
+		}
+		CORE_ATOMIC_ADD(&core_shared->timed_out, 1);
+		if (why == CONN_DL_DATA)
+			SC_CLOG_RL(SC_L_INFO, c, "no SIP message within "
+				   "tcp_msg_data_timeout (%d s), closing",
+				   core_cfg.tcp_msg_data_timeout);
+		else
+			SC_CLOG_RL(SC_L_INFO, c, "message incomplete after "
+				   "tcp_msg_read_timeout (%d s, %zu bytes), "
+				   "closing", core_cfg.tcp_msg_read_timeout,
+				   p->rlen);
+		break;
 	case SC_CONN_CLOSING:
 		SC_CLOG(SC_L_INFO, c, "orderly shutdown timed out");
 		break;
@@ -232,8 +344,10 @@ static struct sc_conn *conn_new(int fd, const struct sc_listener *l,
 	c->outgoing = outgoing;
 	c->state = outgoing ? SC_CONN_CONNECTING : SC_CONN_HANDSHAKE;
 	c->send_timeout_ms = (unsigned)core_cfg.tcp_send_timeout * 1000u;
-	f->p.last_active = sc_now_ms();
+	f->p.last_active = f->p.born = sc_now_ms();
 	f->p.lf.fd = -1;
+	list_init(&f->p.pend);
+	list_init(&f->p.fresh);
 	sc_timer_init(&f->p.t_life, conn_life_expired, c);
 	sc_timer_init(&f->p.t_send, conn_send_expired, c);
 	c->locallen = sizeof(c->local);
@@ -247,8 +361,8 @@ static struct sc_conn *conn_new(int fd, const struct sc_listener *l,
 static void conn_open(struct sc_conn *c)
 {
 	c->state = SC_CONN_OPEN;
-	c->priv->last_active = sc_now_ms();
-	sc_timer_add(&c->priv->t_life, conn_lifetime_ms());
+	c->priv->last_active = c->priv->opened = sc_now_ms();
+	conn_arm_open(c->priv);
 	if (sc_log_level >= SC_L_DBG) {
 		const struct sc_peer_info *pi = sc_conn_peer_info(c);
 
@@ -271,7 +385,7 @@ static void conn_do_handshake(struct sc_conn *c)
 	if (r == SC_IO_AGAIN)
 		return;
 	if (r < 0) {
-		SC_CLOG(SC_L_INFO, c, "handshake failed, closing");
+		SC_CLOG_RL(SC_L_INFO, c, "handshake failed, closing");
 		conn_destroy(c);
 		return;
 	}
@@ -319,10 +433,10 @@ static void conn_free_wq(struct sc_conn_priv *p)
 		n = w->next;
 		free(w);
 	}
-	if (p->wq_bytes)
-		core_shared_account(0, -(int64_t)p->wq_bytes);
+	if (p->wq_cost)
+		core_shared_account(0, -(int64_t)p->wq_cost);
 	p->wq_head = p->wq_tail = NULL;
-	p->wq_bytes = 0;
+	p->wq_bytes = p->wq_cost = 0;
 }
 
 static void conn_destroy(struct sc_conn *c)
@@ -347,11 +461,15 @@ static void conn_destroy(struct sc_conn *c)
 	free(p->rbuf);
 	p->rbuf = NULL;
 	p->rlen = p->rcap = 0;
+	p->msg_start = 0;
 	conn_unlink(p);
+	if (p->ip_counted)
+		iplim_add(p->ipb, -1);
+	p->ip_counted = 0;
 	core_shared_account(-1, 0);
 	CORE_ATOMIC_ADD(&core_shared->closed, 1);
 	/* freed after the current batch of events, which may still name it */
-	p->pnext = conn_zombies;
+	p->znext = conn_zombies;
 	conn_zombies = p;
 }
 
@@ -391,10 +509,17 @@ void sc_conn_close(struct sc_conn *c)
 
 void conn_close_all(void)
 {
-	struct sc_conn_priv *p, *n;
+	struct list_node all;
 
-	for (p = conn_list; p; p = n) {
-		n = p->lnext;
+	/* each one leaves conn_all as it dies; those still closing stay */
+	list_init(&all);
+	list_splice_init(&conn_all, &all);
+	while (!list_empty(&all)) {
+		struct sc_conn_priv *p = list_entry(all.next,
+						    struct sc_conn_priv, all);
+
+		list_del_init(&p->all);
+		list_add_tail(&p->all, &conn_all);
 		if (p->c->state == SC_CONN_OPEN && p->wq_head)
 			conn_flush(p->c);
 		if (p->c->state == SC_CONN_OPEN) {
@@ -418,6 +543,26 @@ static void conn_rcv_info(struct sc_conn *c, struct sc_rcv_info *ri)
 	ri->udp_fd = -1;
 }
 
+/*
+ * A partial message keeps its first byte's time: the whole of it must be in
+ * within tcp_msg_read_timeout, however slowly it trickles.
+ */
+static void conn_note_partial(struct sc_conn_priv *p, int consumed)
+{
+	uint64_t d;
+
+	if (!p->rlen) {
+		p->msg_start = 0;
+		return;
+	}
+	if (p->msg_start && !consumed)
+		return;
+	p->msg_start = sc_now_ms();
+	d = p->msg_start + (uint64_t)core_cfg.tcp_msg_read_timeout * 1000u;
+	if (!sc_timer_armed(&p->t_life) || p->t_life.expires > d)
+		conn_arm_open(p);
+}
+
 /* Frame and handle what the receive buffer holds; keep the rest. */
 static void conn_process(struct sc_conn *c)
 {
@@ -425,6 +570,7 @@ static void conn_process(struct sc_conn *c)
 	size_t off = 0, used = 0, max = (size_t)core_cfg.max_msg_size;
 	struct sc_rcv_info ri;
 	const char *why = NULL;
+	unsigned pings = 0;
 
 	conn_rcv_info(c, &ri);
 	while (off < p->rlen && c->state == SC_CONN_OPEN) {
@@ -436,27 +582,36 @@ static void conn_process(struct sc_conn *c)
 		case SIP_FRAME_MORE:
 			goto keep;
 		case SIP_FRAME_PING:
+			/*
+			 * RFC 5626 4.4.1: a ping gets a pong. Pings that
+			 * arrived together get the first one's pong: the
+			 * peer learns the same, and a burst of pings cannot
+			 * make us send a record each.
+			 */
 			CORE_ATOMIC_ADD(&core_shared->keepalives, 1);
-			sc_conn_send(c, "\r\n", 2);
+			if (!pings++ && sc_conn_send(c, "\r\n", 2) < 0)
+				return;
 			break;
 		case SIP_FRAME_SKIP:
 			break;
 		case SIP_FRAME_MSG:
 			CORE_ATOMIC_ADD(&core_shared->stream_msgs, 1);
+			conn_proven(p);
 			if (sip_core_handle(p->rbuf + off, used, &ri) < 0) {
-				SC_CLOG(SC_L_INFO, c, "unparseable message, "
-					"closing");
+				SC_CLOG_RL(SC_L_INFO, c, "unparseable message, "
+					   "closing");
 				conn_destroy(c);
 				return;
 			}
 			break;
 		case SIP_FRAME_TOO_BIG:
-			SC_CLOG(SC_L_NOTICE, c, "message larger than "
-				"max_msg_size (%zu), answering 513 and closing",
-				max);
+			SC_CLOG_RL(SC_L_NOTICE, c, "message larger than "
+				   "max_msg_size (%zu), answering 513 and "
+				   "closing", max);
 			sip_core_reply_too_big(p->rbuf + off, p->rlen - off,
 					       &ri);
 			p->rlen = 0;
+			p->msg_start = 0;
 			memset(&p->fst, 0, sizeof(p->fst));
 			if (c->state == SC_CONN_OPEN) {
 				if (p->wq_head)
@@ -467,20 +622,21 @@ static void conn_process(struct sc_conn *c)
 			return;
 		default:
 			CORE_ATOMIC_ADD(&core_shared->bad_msgs, 1);
-			SC_CLOG(SC_L_INFO, c, "bad stream data (%s), closing",
-				why ? why : "framing");
+			SC_CLOG_RL(SC_L_INFO, c, "bad stream data (%s), closing",
+				   why ? why : "framing");
 			conn_destroy(c);
 			return;
 		}
 		off += used;
 	}
 keep:
-	if (c->state == SC_CONN_DEAD)
+	if (c->state != SC_CONN_OPEN)
 		return;
 	if (off) {
 		memmove(p->rbuf, p->rbuf + off, p->rlen - off);
 		p->rlen -= off;
 	}
+	conn_note_partial(p, off != 0);
 }
 
 static int conn_rbuf_room(struct sc_conn_priv *p)
@@ -553,33 +709,57 @@ static void conn_do_read(struct sc_conn *c)
 
 /* ---- send ------------------------------------------------------------- */
 
+static size_t wq_chunk_cost(size_t cap)
+{
+	return sizeof(struct wq_chunk) + cap + WQ_MALLOC_OVERHEAD;
+}
+
+static int conn_wq_room(struct sc_conn *c, size_t cost)
+{
+	struct sc_conn_priv *p = c->priv;
+	int64_t total;
+
+	if (p->wq_cost + cost > (size_t)core_cfg.tcp_conn_wq_max) {
+		SC_CLOG_RL(SC_L_WARN, c, "write queue limit (tcp_conn_wq_max="
+			   "%d) reached, closing", core_cfg.tcp_conn_wq_max);
+		return -1;
+	}
+	total = CORE_ATOMIC_LOAD(&core_shared->wq_bytes) + (int64_t)cost;
+	if (total > (int64_t)core_cfg.tcp_wq_max) {
+		SC_CLOG_RL(SC_L_WARN, c, "global write queue limit (tcp_wq_max="
+			   "%d) reached, closing", core_cfg.tcp_wq_max);
+		return -1;
+	}
+	return 0;
+}
+
 static int conn_enqueue(struct sc_conn *c, const char *buf, size_t len)
 {
 	struct sc_conn_priv *p = c->priv;
-	struct wq_chunk *w;
-	int64_t total;
+	struct wq_chunk *w = p->wq_tail;
+	size_t cap;
 
-	if (p->wq_bytes + len > (size_t)core_cfg.tcp_conn_wq_max) {
-		SC_CLOG(SC_L_WARN, c, "write queue limit (tcp_conn_wq_max=%d) "
-			"reached, closing", core_cfg.tcp_conn_wq_max);
-		goto fail;
+	if (w && w->cap - w->len >= len) {
+		/* already paid for */
+		memcpy(w->data + w->len, buf, len);
+		w->len += len;
+		p->wq_bytes += len;
+		return 0;
 	}
-	total = CORE_ATOMIC_LOAD(&core_shared->wq_bytes) + (int64_t)len;
-	if (total > (int64_t)core_cfg.tcp_wq_max) {
-		SC_CLOG(SC_L_WARN, c, "global write queue limit (tcp_wq_max=%d) "
-			"reached, closing", core_cfg.tcp_wq_max);
+	cap = len > WQ_CHUNK_MIN ? len : WQ_CHUNK_MIN;
+	if (conn_wq_room(c, wq_chunk_cost(cap)) < 0)
 		goto fail;
-	}
-	w = malloc(sizeof(*w) + len);
+	w = malloc(sizeof(*w) + cap);
 	if (!w) {
 		SC_CLOG(SC_L_ERR, c, "no memory to queue %zu bytes, closing",
 			len);
 		goto fail;
 	}
-	core_shared_account(0, (int64_t)len);
+	core_shared_account(0, (int64_t)wq_chunk_cost(cap));
 	memcpy(w->data, buf, len);
 	w->len = len;
 	w->off = 0;
+	w->cap = cap;
 	w->next = NULL;
 	if (p->wq_tail)
 		p->wq_tail->next = w;
@@ -587,6 +767,7 @@ static int conn_enqueue(struct sc_conn *c, const char *buf, size_t len)
 		p->wq_head = w;
 	p->wq_tail = w;
 	p->wq_bytes += len;
+	p->wq_cost += wq_chunk_cost(cap);
 	if (!sc_timer_armed(&p->t_send) && c->state == SC_CONN_OPEN)
 		sc_timer_add(&p->t_send, c->send_timeout_ms);
 	return 0;
@@ -618,6 +799,7 @@ static void conn_flush(struct sc_conn *c)
 		}
 		p->write_want = 0;
 		w->off += (size_t)n;
+		p->wq_bytes -= (size_t)n;
 		p->last_active = sc_now_ms();
 		sc_timer_add(&p->t_send, c->send_timeout_ms);
 		if (w->off < w->len)
@@ -625,8 +807,8 @@ static void conn_flush(struct sc_conn *c)
 		p->wq_head = w->next;
 		if (!p->wq_head)
 			p->wq_tail = NULL;
-		p->wq_bytes -= w->len;
-		core_shared_account(0, -(int64_t)w->len);
+		p->wq_cost -= wq_chunk_cost(w->cap);
+		core_shared_account(0, -(int64_t)wq_chunk_cost(w->cap));
 		free(w);
 	}
 	sc_timer_del(&p->t_send);
@@ -761,27 +943,33 @@ static void conn_event(struct loop_fd *lf, uint32_t ev)
 
 int conn_busy(void)
 {
-	struct sc_conn_priv *p, *n, *list;
+	struct sc_conn_priv *p, *n;
+	struct list_node run;
 
 	for (p = conn_zombies; p; p = n) {
-		n = p->pnext;
+		n = p->znext;
 		free(p->c->dst_name);
 		free(p->c);
 	}
 	conn_zombies = NULL;
 
-	list = conn_pending;
-	conn_pending = NULL;
-	for (p = list; p; p = n) {
-		n = p->pnext;
-		p->pending = 0;
-		if (p->c->state == SC_CONN_OPEN) {
-			conn_do_read(p->c);
-			if (p->c->state != SC_CONN_DEAD)
-				conn_update_events(p->c);
-		}
+	/*
+	 * Reading one connection can destroy another (and take it off this
+	 * list) or mark one pending again (onto conn_pending, for the next
+	 * round): take them off one at a time.
+	 */
+	list_init(&run);
+	list_splice_init(&conn_pending, &run);
+	while (!list_empty(&run)) {
+		p = list_entry(run.next, struct sc_conn_priv, pend);
+		list_del_init(&p->pend);
+		if (p->c->state != SC_CONN_OPEN)
+			continue;
+		conn_do_read(p->c);
+		if (p->c->state != SC_CONN_DEAD)
+			conn_update_events(p->c);
 	}
-	return conn_pending != NULL || conn_zombies != NULL;
+	return !list_empty(&conn_pending) || conn_zombies != NULL;
 }
 
 /* ---- accept and connect ------------------------------------------------ */
@@ -794,20 +982,64 @@ static void conn_sock_opts(int fd)
 		SC_DBG("TCP_NODELAY failed: %s", strerror(errno));
 }
 
+/* Make room for one more connection: close this worker's oldest fresh one. */
+static int conn_evict_one(void)
+{
+	struct sc_conn_priv *p;
+
+	if (list_empty(&conn_fresh))
+		return -1;
+	p = list_entry(conn_fresh.next, struct sc_conn_priv, fresh);
+	CORE_ATOMIC_ADD(&core_shared->evicted, 1);
+	SC_CLOG_RL(SC_L_NOTICE, p->c, "closed to make room: no message in "
+		   "%llu ms (tcp_max_handshakes=%d, tcp_max_connections=%d)",
+		   (unsigned long long)(sc_now_ms() - p->born),
+		   core_cfg.tcp_max_handshakes, core_cfg.tcp_max_connections);
+	conn_destroy(p->c);
+	return 0;
+}
+
+/* May a connection from @peer be accepted? Evicts to make room. */
+static int conn_admit(const struct sc_listener *l,
+		      const struct sockaddr_storage *peer, uint32_t *ipb)
+{
+	char a[SC_ADDR_STRLEN];
+	uint64_t n;
+
+	if (iplim_enabled()) {
+		*ipb = iplim_bucket((const struct sockaddr *)peer);
+		if (iplim_count(*ipb) >=
+		    (unsigned)core_cfg.tcp_max_connections_per_ip) {
+			CORE_ATOMIC_ADD(&core_shared->refused_per_ip, 1);
+			SC_LOG_RL(SC_L_WARN, "%s: refused %s: "
+				  "tcp_max_connections_per_ip (%d) reached",
+				  l->name, sc_addr_str((const void *)peer, a,
+						       sizeof(a)),
+				  core_cfg.tcp_max_connections_per_ip);
+			return -1;
+		}
+	}
+	if (conn_nfresh >= (unsigned)core_cfg.tcp_max_handshakes &&
+	    conn_evict_one() < 0)
+		return -1;
+	if (CORE_ATOMIC_LOAD(&core_shared->conns) <
+	    core_cfg.tcp_max_connections || conn_evict_one() == 0)
+		return 0;
+	n = CORE_ATOMIC_ADD(&core_shared->refused_limit, 1);
+	SC_LOG_RL(SC_L_WARN, "%s: refused %s: tcp_max_connections (%d) "
+		  "reached, %llu refused so far", l->name,
+		  sc_addr_str((const void *)peer, a, sizeof(a)),
+		  core_cfg.tcp_max_connections, (unsigned long long)n);
+	return -1;
+}
+
 void conn_accepted(const struct sc_listener *l, int fd,
 		   const struct sockaddr_storage *peer, socklen_t peerlen)
 {
 	struct sc_conn *c;
+	uint32_t ipb = 0;
 
-	if (CORE_ATOMIC_LOAD(&core_shared->conns) >=
-	    core_cfg.tcp_max_connections) {
-		uint64_t n = CORE_ATOMIC_ADD(&core_shared->refused_limit, 1);
-
-		if ((n & (n - 1)) == 0) /* 1, 2, 4, 8...: no log flood */
-			SC_WARN("%s: tcp_max_connections (%d) reached, "
-				"refused %llu so far", l->name,
-				core_cfg.tcp_max_connections,
-				(unsigned long long)n);
+	if (conn_admit(l, peer, &ipb) < 0) {
 		close(fd);
 		return;
 	}
@@ -822,6 +1054,13 @@ void conn_accepted(const struct sc_listener *l, int fd,
 	c->peerlen = peerlen;
 	sc_addr_str((const struct sockaddr *)peer, c->peer_str,
 		    sizeof(c->peer_str));
+	if (iplim_enabled()) {
+		c->priv->ipb = ipb;
+		c->priv->ip_counted = 1;
+		iplim_add(ipb, 1);
+	}
+	list_add_tail(&c->priv->fresh, &conn_fresh);
+	conn_nfresh++;
 	if (loop_add(&c->priv->lf, fd, EPOLLIN, conn_event) < 0) {
 		conn_destroy(c);
 		return;

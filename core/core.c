@@ -15,6 +15,7 @@
 #include <sipcore/shm.h>
 
 #include "core.h"
+#include "iplimit.h"
 
 struct cfg_core core_cfg;
 char *core_cfg_file;
@@ -38,6 +39,9 @@ int core_shared_init(int children)
 		      sizeof(core_shared->tag_secret), 0) !=
 	    (ssize_t)sizeof(core_shared->tag_secret))
 		core_shared->tag_secret = (uint64_t)getpid() ^ 0x5bd1e995u;
+	if (core_cfg.tcp_max_connections_per_ip > 0 &&
+	    iplim_init(children) < 0)
+		return -1;
 	return 0;
 }
 
@@ -62,6 +66,7 @@ void core_shared_forget_rank(int rank)
 
 	CORE_ATOMIC_ADD(&core_shared->conns, -c);
 	CORE_ATOMIC_ADD(&core_shared->wq_bytes, -w);
+	iplim_forget_rank(rank);
 }
 
 const char *sc_cfg_dir(void)

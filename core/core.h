@@ -27,6 +27,9 @@ struct core_shared {
 	int64_t conns;           /**< open stream connections, all workers */
 	int64_t wq_bytes;        /**< queued write bytes, all workers */
 	uint64_t accepted, refused_limit, closed;
+	uint64_t refused_per_ip;  /**< tcp_max_connections_per_ip */
+	uint64_t evicted;         /**< closed to make room (tcp_max_handshakes) */
+	uint64_t timed_out;       /**< handshake, first data or message read */
 	uint64_t udp_msgs, stream_msgs, bad_msgs, keepalives;
 	/*
 	 * The share of conns and wq_bytes each worker holds, indexed by rank:

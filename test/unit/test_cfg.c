@@ -236,6 +236,10 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.core.tcp_send_timeout, 10);
 	ck_assert_int_eq(c.core.tcp_conn_wq_max, 262144);
 	ck_assert_int_eq(c.core.tcp_wq_max, 10485760);
+	ck_assert_int_eq(c.core.tcp_max_connections_per_ip, 1024);
+	ck_assert_int_eq(c.core.tcp_max_handshakes, 256);
+	ck_assert_int_eq(c.core.tcp_msg_data_timeout, 20);
+	ck_assert_int_eq(c.core.tcp_msg_read_timeout, 20);
 	ck_assert_int_eq(c.core.shm_size, 64);
 	ck_assert_int_eq(c.core.reply_code, 501);
 	ck_assert_str_eq(c.core.reply_reason, "Not Implemented");
@@ -719,6 +723,14 @@ START_TEST(err_int_values)
 	      "at least 1", NULL);
 	t_bad("tcp_wq_max=99999999999999999999\n", "t.cfg:1: tcp_wq_max:",
 	      "at least 1", NULL);
+	t_bad("tcp_max_connections_per_ip=-1\n",
+	      "t.cfg:1: tcp_max_connections_per_ip:", "0 to 1000000", NULL);
+	t_bad("tcp_max_handshakes=0\n", "t.cfg:1: tcp_max_handshakes:",
+	      "1 to 1000000", NULL);
+	t_bad("tcp_msg_read_timeout=0\n", "t.cfg:1: tcp_msg_read_timeout:",
+	      "1 to 3600", NULL);
+	t_bad("tcp_msg_data_timeout=3601\n",
+	      "t.cfg:1: tcp_msg_data_timeout:", "1 to 3600", NULL);
 	t_bad("children=4x\n", "t.cfg:1: children:", "got '4x'", NULL);
 	t_bad("children=0x10\n", "t.cfg:1: children:", NULL);
 	t_bad("children= \n", "t.cfg:1: children: missing value", NULL);
