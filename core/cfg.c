@@ -12,7 +12,6 @@
  * All allocations go through malloc() (no strdup) so that the unit test can
  * make each one fail in turn.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include <sipcore/addr.h>
 
 #include "cfg.h"
 #include "log_int.h"
@@ -678,7 +679,8 @@ static int p_listen_addr(struct p_file *f, const char *v, const char **s,
 			 char *host, size_t len)
 {
 	const char *a = *s, *e;
-	unsigned char bin[16];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	size_t n;
 
 	if (*a == '*') {
@@ -693,7 +695,8 @@ static int p_listen_addr(struct p_file *f, const char *v, const char **s,
 		n = e - a - 1;
 		memcpy(host, a + 1, n);
 		host[n] = '\0';
-		if (inet_pton(AF_INET6, host, bin) != 1)
+		if (sc_addr_from_ip(host, 0, &ss, &sslen) < 0 ||
+		    ss.ss_family != AF_INET6)
 			goto bad;
 		*s = e + 1;
 		return 0;
@@ -706,7 +709,8 @@ static int p_listen_addr(struct p_file *f, const char *v, const char **s,
 		goto bad;
 	memcpy(host, a, n);
 	host[n] = '\0';
-	if (inet_pton(AF_INET, host, bin) != 1)
+	if (sc_addr_from_ip(host, 0, &ss, &sslen) < 0 ||
+	    ss.ss_family != AF_INET)
 		goto bad;
 	*s = a + n;
 	return 0;

@@ -44,9 +44,10 @@
 #include "core.h"
 #include "iplimit.h"
 #include "list.h"
+#include "ipc.h"
 #include "loop.h"
-#include "sip_core.h"
 #include "sip_msg.h"
+#include "transport_int.h"
 
 #define CONN_HASH_SIZE 16384u
 #define CONN_RBUF_MIN 4096u
@@ -113,6 +114,12 @@ static struct sc_conn_priv *conn_zombies;
 static unsigned conn_n, conn_nfresh, conn_peak;
 static int conn_rank;
 static struct sc_timer conn_trim_timer;
+static const struct conn_msg_handler *conn_handler;
+
+void conn_set_handler(const struct conn_msg_handler *h)
+{
+	conn_handler = h;
+}
 
 static void conn_destroy(struct sc_conn *c);
 static void conn_update_events(struct sc_conn *c);
@@ -597,7 +604,7 @@ static void conn_process(struct sc_conn *c)
 		case SIP_FRAME_MSG:
 			CORE_ATOMIC_ADD(&core_shared->stream_msgs, 1);
 			conn_proven(p);
-			if (sip_core_handle(p->rbuf + off, used, &ri) < 0) {
+			if (conn_handler->msg(p->rbuf + off, used, &ri) < 0) {
 				SC_CLOG_RL(SC_L_INFO, c, "unparseable message, "
 					   "closing");
 				conn_destroy(c);
@@ -608,8 +615,8 @@ static void conn_process(struct sc_conn *c)
 			SC_CLOG_RL(SC_L_NOTICE, c, "message larger than "
 				   "max_msg_size (%zu), answering 513 and "
 				   "closing", max);
-			sip_core_reply_too_big(p->rbuf + off, p->rlen - off,
-					       &ri);
+			conn_handler->too_big(p->rbuf + off, p->rlen - off,
+					      &ri);
 			p->rlen = 0;
 			p->msg_start = 0;
 			memset(&p->fst, 0, sizeof(p->fst));
@@ -853,6 +860,34 @@ int sc_conn_send(struct sc_conn *c, const void *buf, size_t len)
 		return -1;
 	conn_update_events(c);
 	return 0;
+}
+
+int sc_conn_send_id(uint64_t id, const void *buf, size_t len)
+{
+	struct sc_conn *c;
+	int owner = ipc_owner(id);
+
+	if (owner != conn_rank)
+		return ipc_send(owner, id, buf, len);
+	c = sc_conn_find(id);
+	if (!c) {
+		SC_DBG("send to conn %llu: no such connection",
+		       (unsigned long long)id);
+		return -1;
+	}
+	return sc_conn_send(c, buf, len);
+}
+
+void conn_ipc_deliver(uint64_t id, const void *buf, size_t len)
+{
+	struct sc_conn *c = sc_conn_find(id);
+
+	if (!c) {
+		SC_INFO("ipc: conn %llu is gone, %zu bytes dropped",
+			(unsigned long long)id, len);
+		return;
+	}
+	sc_conn_send(c, buf, len);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -1106,32 +1141,18 @@ static int conn_bind_source(int fd, const struct sc_listener *l)
 	return bind(fd, (struct sockaddr *)&ss, l->addrlen);
 }
 
-/* The bare address text of @sa ("192.0.2.1", "::1"): no port, no []. */
-static char *conn_ip_text(const struct sockaddr *sa)
-{
-	const struct sockaddr_in6 *s6 = (const void *)sa;
-	const struct sockaddr_in *s4 = (const void *)sa;
-	char ip[INET6_ADDRSTRLEN] = "";
-
-	if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-	else if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-	return strdup(ip);
-}
-
 struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 				socklen_t dstlen, const char *host)
 {
 	const struct sc_transport_ops *ops = sc_transport_find(proto);
 	const struct sc_listener *l;
+	char ip[SC_ADDR_STRLEN];
 	struct sc_conn *c;
 	int fd, r;
 
 	if (!ops) {
 		SC_ERR("connect: no '%s' transport%s", proto,
-		       sc_tls_disabled() && strcmp(proto, "tls") == 0
-		       ? " (disable_tls=1)" : "");
+		       transport_disabled(proto) ? " (disabled)" : "");
 		return NULL;
 	}
 	if (!conn_hash || dstlen > sizeof(struct sockaddr_storage))
@@ -1155,7 +1176,7 @@ struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 	memcpy(&c->peer, dst, dstlen);
 	c->peerlen = dstlen;
 	sc_addr_str(dst, c->peer_str, sizeof(c->peer_str));
-	c->dst_name = host ? strdup(host) : conn_ip_text(dst);
+	c->dst_name = strdup(host ? host : sc_addr_ip_str(dst, ip, sizeof(ip)));
 	if (!c->dst_name)
 		goto fail;
 	if (loop_add(&c->priv->lf, fd, EPOLLOUT, conn_event) < 0)

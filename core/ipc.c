@@ -9,10 +9,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <sipcore/conn.h>
 #include <sipcore/log.h>
 
-#include "core.h"
 #include "ipc.h"
 #include "loop.h"
 
@@ -30,6 +28,7 @@ static int (*ipc_fds)[2]; /* [rank][0] receive end, [rank][1] send end */
 static int ipc_n;
 static struct loop_fd ipc_lf;
 static char *ipc_buf;
+static ipc_deliver_f ipc_deliver;
 
 int ipc_init(int children)
 {
@@ -83,21 +82,9 @@ int ipc_send(int rank, uint64_t id, const void *buf, size_t len)
 	return 0;
 }
 
-int sc_conn_send_id(uint64_t id, const void *buf, size_t len)
+void ipc_set_handler(ipc_deliver_f f)
 {
-	struct sc_conn *c;
-	int owner = ipc_owner(id);
-
-	if (owner == core_rank) {
-		c = sc_conn_find(id);
-		if (!c) {
-			SC_DBG("send to conn %llu: no such connection",
-			       (unsigned long long)id);
-			return -1;
-		}
-		return sc_conn_send(c, buf, len);
-	}
-	return ipc_send(owner, id, buf, len);
+	ipc_deliver = f;
 }
 
 static void ipc_event(struct loop_fd *lf, uint32_t ev)
@@ -107,7 +94,6 @@ static void ipc_event(struct loop_fd *lf, uint32_t ev)
 	(void)ev;
 	for (i = 0; i < IPC_MSGS_PER_EVENT; i++) {
 		struct ipc_hdr h;
-		struct sc_conn *c;
 		ssize_t n = recv(lf->fd, ipc_buf, IPC_MAX_MSG, 0);
 
 		if (n < 0) {
@@ -124,13 +110,7 @@ static void ipc_event(struct loop_fd *lf, uint32_t ev)
 				n);
 			continue;
 		}
-		c = sc_conn_find(h.conn_id);
-		if (!c) {
-			SC_INFO("ipc: conn %llu is gone, %u bytes dropped",
-				(unsigned long long)h.conn_id, h.len);
-			continue;
-		}
-		sc_conn_send(c, ipc_buf + sizeof(h), h.len);
+		ipc_deliver(h.conn_id, ipc_buf + sizeof(h), h.len);
 	}
 }
 

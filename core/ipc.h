@@ -14,7 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Bytes handed over for connection @id of this worker. */
+typedef void (*ipc_deliver_f)(uint64_t id, const void *buf, size_t len);
+
 int ipc_init(int children);
+/** Installed by the startup code: where received hand-overs go. */
+void ipc_set_handler(ipc_deliver_f f);
 /** In worker @rank: watch our receive end, close what we do not need. */
 int ipc_worker_start(int rank);
 /** Hand @len bytes for connection @id to worker @rank. 0 or -1. */

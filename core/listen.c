@@ -2,7 +2,6 @@
 /*
  * Listeners (prefix: listen_, sc_listener).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,9 @@
 #include <sipcore/timer.h>
 #include <sipcore/transport.h>
 
-#include "conn_int.h"
 #include "core.h"
 #include "listen.h"
 #include "loop.h"
-#include "sip_core.h"
 #include "transport_int.h"
 
 #define LISTEN_BACKLOG 1024
@@ -41,6 +38,13 @@ struct listen_full {
 static struct sc_listener *listeners;
 static struct sc_listener **listeners_tail = &listeners;
 
+static const struct listen_handler *listen_handler;
+
+void listen_set_handler(const struct listen_handler *h)
+{
+	listen_handler = h;
+}
+
 struct sc_listener *sc_listeners(void)
 {
 	return listeners;
@@ -49,48 +53,6 @@ struct sc_listener *sc_listeners(void)
 static struct listen_full *lfull(struct sc_listener *l)
 {
 	return (struct listen_full *)l;
-}
-
-const char *sc_addr_str(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
-	} else {
-		snprintf(buf, len, "?");
-	}
-	return buf;
-}
-
-static int listen_addr(struct sc_listener *l, const char *host,
-		       unsigned short port)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)&l->addr;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&l->addr;
-
-	memset(&l->addr, 0, sizeof(l->addr));
-	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		l->addrlen = sizeof(*in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		l->addrlen = sizeof(*in6);
-		return 0;
-	}
-	return -1;
 }
 
 int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen)
@@ -104,24 +66,27 @@ int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen)
 
 		if (proto != SC_PROTO_UDP) {
 			ops = sc_transport_find(cl->proto);
-			if (!ops && proto == SC_PROTO_TLS &&
-			    core_cfg.disable_tls) {
-				SC_INFO("%s:%d: disable_tls=1: not listening "
-					"on tls:%s%s%s:%u", cl->file,
-					cl->line, strchr(cl->host, ':') ?
-					"[" : "", cl->host,
-					strchr(cl->host, ':') ? "]" : "",
-					cl->port ? cl->port : 5061);
+			if (!ops && transport_disabled(cl->proto)) {
+				char a[SC_ADDR_STRLEN] = "";
+
+				if (cl->port)
+					snprintf(a, sizeof(a), ":%u",
+						 cl->port);
+				SC_INFO("%s:%d: disable_%s=1: not listening "
+					"on %s:%s%s%s%s", cl->file, cl->line,
+					cl->proto, cl->proto,
+					strchr(cl->host, ':') ? "[" : "",
+					cl->host,
+					strchr(cl->host, ':') ? "]" : "", a);
 				continue;
 			}
 			if (!ops) {
 				snprintf(err, errlen, "%s:%d: listen: no '%s' "
-					 "transport is registered%s", cl->file,
-					 cl->line, cl->proto,
-					 proto == SC_PROTO_TLS ?
-					 "; add loadmodule \"tls_gnutls.so\"" :
-					 " (built in: udp, tcp; others come "
-					 "from modules)");
+					 "transport is registered (built in: "
+					 "udp, tcp; load the module that "
+					 "provides '%s' with loadmodule)",
+					 cl->file, cl->line, cl->proto,
+					 cl->proto);
 				return -1;
 			}
 			if (!port)
@@ -143,7 +108,8 @@ int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen)
 		l->proto_name = ops ? ops->name : "udp";
 		l->port = port;
 		snprintf(l->host, sizeof(l->host), "%s", cl->host);
-		if (listen_addr(l, cl->host, port) < 0) {
+		if (sc_addr_from_ip(cl->host, port, &l->addr,
+				    &l->addrlen) < 0) {
 			snprintf(err, errlen, "%s:%d: listen: bad address '%s'",
 				 cl->file, cl->line, cl->host);
 			free(f);
@@ -263,7 +229,7 @@ static void listen_udp_event(struct loop_fd *lf, uint32_t ev)
 		/* a lone CRLF (or CRLFCRLF) datagram is a keepalive */
 		if (n <= 4 && strspn(buf, "\r\n") >= (size_t)n)
 			continue;
-		if (sip_core_handle(buf, (size_t)n, &ri) < 0)
+		if (listen_handler->datagram(buf, (size_t)n, &ri) < 0)
 			CORE_ATOMIC_ADD(&core_shared->bad_msgs, 1);
 	}
 }
@@ -318,7 +284,7 @@ static void listen_accept_event(struct loop_fd *lf, uint32_t ev)
 				strerror(errno));
 			return;
 		}
-		conn_accepted(&f->l, fd, &ss, len);
+		listen_handler->accepted(&f->l, fd, &ss, len);
 	}
 }
 

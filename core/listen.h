@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sipcore/conn.h>
+#include <sipcore/sip.h>
 
 #include "cfg.h"
 
@@ -13,6 +14,20 @@
  * protocol without a registered transport is an error naming FILE:LINE and
  * the module to load; tls with disable_tls=1 is skipped with a log line.
  */
+/*
+ * What to do with a new connection and with a datagram: installed by the
+ * startup code, so that listeners do not call up into connections or SIP.
+ */
+struct listen_handler {
+	void (*accepted)(const struct sc_listener *l, int fd,
+			 const struct sockaddr_storage *peer,
+			 socklen_t peerlen);
+	/** A datagram; < 0 when it is not a SIP message. */
+	int (*datagram)(const char *buf, size_t len,
+			const struct sc_rcv_info *ri);
+};
+void listen_set_handler(const struct listen_handler *h);
+
 int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen);
 /** Run each transport's listener_init (master). */
 int listen_transport_init(char *err, size_t errlen);

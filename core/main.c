@@ -22,6 +22,7 @@
 #include <sipcore/shm.h>
 
 #include "cfg.h"
+#include "conn_int.h"
 #include "core.h"
 #include "ipc.h"
 #include "listen.h"
@@ -29,6 +30,7 @@
 #include "modules.h"
 #include "proc.h"
 #include "shm_int.h"
+#include "sip_core.h"
 #include "transport_int.h"
 
 #ifndef SC_VERSION
@@ -118,6 +120,28 @@ static int main_cfg_paths(const char *file)
 	return core_cfg_dirname ? 0 : -1;
 }
 
+/*
+ * Lower layers call upward only through these: listeners hand new
+ * connections and datagrams up, connections hand framed messages up, the
+ * IPC channel hands over bytes for a connection.
+ */
+static const struct listen_handler main_listen_handler = {
+	.accepted = conn_accepted,
+	.datagram = sip_core_handle,
+};
+
+static const struct conn_msg_handler main_conn_handler = {
+	.msg = sip_core_handle,
+	.too_big = sip_core_reply_too_big,
+};
+
+static void main_install_handlers(void)
+{
+	listen_set_handler(&main_listen_handler);
+	conn_set_handler(&main_conn_handler);
+	ipc_set_handler(conn_ipc_deliver);
+}
+
 /* Load modules first, then apply parameters in config order. */
 static int main_apply_modules(const struct cfg *c, char *err, size_t errlen)
 {
@@ -147,17 +171,19 @@ static int main_apply_modules(const struct cfg *c, char *err, size_t errlen)
 				return -1;
 			}
 		} else {
+			/* the seed's tls_* lines belong to the module
+			 * that provides the tls transport */
 			m = tls;
-			if (!m && c->core.disable_tls) {
+			if (!m && transport_disabled("tls")) {
 				SC_INFO("%s:%d: %s ignored: disable_tls=1 and "
-					"no TLS module loaded", s->file,
+					"no module provides tls", s->file,
 					s->line, s->param);
 				continue;
 			}
 			if (!m) {
 				snprintf(err, errlen, "%s:%d: %s: no loaded "
-					 "module provides the tls transport; "
-					 "add loadmodule \"tls_gnutls.so\"",
+					 "module provides the tls transport "
+					 "(load one with loadmodule)",
 					 s->file, s->line, s->param);
 				return -1;
 			}
@@ -274,6 +300,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	mod_set_default_dirs();
+	main_install_handlers();
+	if (core_cfg.disable_tls)
+		transport_disable("tls");
 	if (transport_builtin_init() < 0)
 		return 1;
 	if (core_cfg.disable_tls)

@@ -5,6 +5,8 @@
  * sipcore has no relay yet: it is a stateless responder. OPTIONS
  * (keepalive and monitoring probes) gets 200 OK, ACK is absorbed, every other
  * request gets reply_code, replies are dropped. Module hooks run first.
+ *
+ * Everything it sends goes through one sender, which a unit test replaces.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -34,7 +36,8 @@ int sc_sip_add_hook(sc_sip_hook_f f)
 	return 0;
 }
 
-int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len)
+static int sip_core_send_real(const struct sc_rcv_info *ri, const void *buf,
+			      size_t len)
 {
 	ssize_t n;
 
@@ -59,6 +62,18 @@ int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+static sip_core_send_f sip_core_send = sip_core_send_real;
+
+void sip_core_set_sender(sip_core_send_f f)
+{
+	sip_core_send = f ? f : sip_core_send_real;
+}
+
+int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len)
+{
+	return sip_core_send(ri, buf, len);
 }
 
 /* FNV-1a over @s, continuing from @h. */

@@ -8,6 +8,7 @@
  * every TCP test.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -21,6 +22,26 @@
 
 static const struct sc_transport_ops *transports[TRANSPORT_MAX];
 static unsigned ntransports;
+static char disabled[TRANSPORT_MAX][16];
+static unsigned ndisabled;
+
+int transport_disable(const char *name)
+{
+	if (ndisabled == TRANSPORT_MAX || strlen(name) >= sizeof(disabled[0]))
+		return -1;
+	snprintf(disabled[ndisabled++], sizeof(disabled[0]), "%s", name);
+	return 0;
+}
+
+int transport_disabled(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < ndisabled; i++)
+		if (strcmp(disabled[i], name) == 0)
+			return 1;
+	return 0;
+}
 
 int sc_transport_register(const struct sc_transport_ops *ops)
 {
@@ -28,6 +49,11 @@ int sc_transport_register(const struct sc_transport_ops *ops)
 		SC_ERR("transport registration refused: name, read, write and "
 		       "cleanup are required");
 		return -1;
+	}
+	if (transport_disabled(ops->name)) {
+		SC_INFO("transport '%s' is disabled (disable_%s=1): not "
+			"registered", ops->name, ops->name);
+		return 0;
 	}
 	if (sc_transport_find(ops->name)) {
 		SC_ERR("transport '%s' is already registered", ops->name);

@@ -101,12 +101,14 @@ class ConfigErrors(unittest.TestCase):
 
     def test_tls_listen_without_tls_module(self):
         lines = self.head() + [f"listen=tls:127.0.0.1:{self.port}"]
-        self.check_bad(lines, 5, ["tls", 'loadmodule "tls_gnutls.so"'])
+        self.check_bad(lines, 5, ["tls", "load the module that provides "
+                                  "'tls' with loadmodule"])
 
     def test_tls_line_without_tls_module(self):
         lines = self.head() + ['tls_certificate="x"']
-        self.check_bad(lines, 5, ["tls_certificate",
-                                  'loadmodule "tls_gnutls.so"'])
+        self.check_bad(lines, 5, ["tls_certificate", "no loaded module "
+                                  "provides the tls transport (load one "
+                                  "with loadmodule)"])
 
     def test_unclosed_tls_domain(self):
         lines = self.head() + ["tls_domain[127.0.0.1:5061] {",

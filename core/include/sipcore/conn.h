@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "addr.h"
 #include "timer.h"
 
 enum sc_proto {
@@ -25,8 +26,6 @@ enum sc_proto {
 	SC_PROTO_TLS,
 	SC_PROTO_OTHER, /**< a module transport with another name */
 };
-
-#define SC_ADDR_STRLEN 64 /* "[ffff:...:ffff]:65535" and NUL */
 
 /** One listen= line. Created by the master, inherited by workers. */
 struct sc_listener {
@@ -96,9 +95,6 @@ struct sc_conn {
 
 /** The listeners from the config, in order. */
 struct sc_listener *sc_listeners(void);
-
-/** Format an address as "1.2.3.4:5060" or "[::1]:5060". */
-const char *sc_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /**
  * Queue @len bytes on @c (owning worker only). Nothing is lost on a partial
