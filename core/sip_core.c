@@ -165,22 +165,42 @@ int sip_core_handle(const char *buf, size_t len, const struct sc_rcv_info *ri)
 	return 0;
 }
 
-/* Is line @l (length @len) a Content-Length header? Returns value offset. */
-static size_t clen_value_at(const char *l, size_t len)
+/* Blank out the Content-Length values of a header block (in place). */
+static void sip_core_zero_clen(char *hdrs, size_t hlen)
 {
-	static const char full[] = "content-length";
-	size_t i = 0;
+	char *zero = NULL, *first = memchr(hdrs, '\n', hlen);
+	size_t pos = first ? (size_t)(first - hdrs) + 1 : hlen;
+	int in_clen = 0;
 
-	if (len >= sizeof(full) - 1 &&
-	    strncasecmp(l, full, sizeof(full) - 1) == 0)
-		i = sizeof(full) - 1;
-	else if (len >= 1 && (l[0] == 'l' || l[0] == 'L'))
-		i = 1;
-	else
-		return 0;
-	while (i < len && (l[i] == ' ' || l[i] == '\t'))
-		i++;
-	return i < len && l[i] == ':' ? i + 1 : 0;
+	while (pos < hlen) {
+		char *l = hdrs + pos, *eol = memchr(l, '\n', hlen - pos);
+		size_t ll = eol ? (size_t)(eol - l) : hlen - pos;
+		const char *v;
+
+		if (ll && l[ll - 1] == '\r')
+			ll--;
+		if (in_clen && ll && sip_is_ws(l[0])) {
+			/* a folded continuation of the value: it stays one */
+			if (ll > 1) {
+				if (zero)
+					*zero = ' ';
+				memset(l + 1, ' ', ll - 1);
+				zero = l + ll - 1;
+				*zero = '0';
+			}
+		} else if ((v = sip_clen_header(l, l + ll))) {
+			in_clen = 1;
+			zero = NULL;
+			if (v < l + ll) {
+				memset((char *)v, ' ', (size_t)(l + ll - v));
+				zero = l + ll - 1;
+				*zero = '0';
+			}
+		} else {
+			in_clen = 0;
+		}
+		pos = eol ? (size_t)(eol - hdrs) + 1 : hlen;
+	}
 }
 
 void sip_core_reply_too_big(const char *buf, size_t len,
@@ -188,28 +208,17 @@ void sip_core_reply_too_big(const char *buf, size_t len,
 {
 	static char hdrs[SIP_REPLY_MAX * 4];
 	struct sc_sip_msg m;
-	const char *end = memmem(buf, len, "\r\n\r\n", 4), *why;
-	size_t hlen, pos;
+	size_t hlen = sip_frame_header_end(buf, len);
+	const char *why;
 
-	if (!end || (size_t)(end - buf) + 4 > sizeof(hdrs))
+	if (!hlen || hlen > sizeof(hdrs))
 		return;
-	hlen = (size_t)(end - buf) + 4;
-	memcpy(hdrs, buf, hlen);
 	/*
 	 * Parse the header block alone: blank out the Content-Length value
 	 * of the copy so the parser does not look for the body we refuse.
 	 */
-	for (pos = 0; pos < hlen;) {
-		char *eol = memmem(hdrs + pos, hlen - pos, "\r\n", 2);
-		size_t ll = eol ? (size_t)(eol - (hdrs + pos)) : hlen - pos;
-		size_t v = clen_value_at(hdrs + pos, ll);
-
-		if (v) {
-			memset(hdrs + pos + v, ' ', ll - v);
-			hdrs[pos + ll - 1] = '0';
-		}
-		pos += ll + 2;
-	}
+	memcpy(hdrs, buf, hlen);
+	sip_core_zero_clen(hdrs, hlen);
 	if (sip_parse(&m, hdrs, hlen, &why) < 0 || !m.is_request)
 		return;
 	sc_sip_reply(&m, ri, 513, "Message Too Large", NULL);

@@ -8,25 +8,17 @@
  * "\r\n\r\n" is an RFC 5626 keepalive ping (the core answers "\r\n"), a
  * lone CRLF is skipped (RFC 3261 7.5).
  *
- * The framer rescans from the buffer start on every call and allocates
- * nothing; the caller bounds the buffer by @max, so a rescan is cheap.
+ * The framer allocates nothing and resumes where it stopped
+ * (struct sip_frame_state): a peer that trickles a message byte by byte
+ * costs linear time, not quadratic.
  * It must agree with sip_parse() byte for byte on where the headers end and
  * what Content-Length says, or the two could be made to disagree on message
  * boundaries (request smuggling). Hence the same rules: lines end in CRLF or
- * a bare LF, header names are case-insensitive with optional blanks before
- * the colon, folded values are unfolded, and differing Content-Length
- * headers are refused.
+ * a bare LF, and Content-Length is found and read by sip_clen.c for both.
  */
 #include <string.h>
 
 #include "sip_msg.h"
-
-#define FRM_CLEN_MAX 1000000000L
-
-static int frm_is_ws(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* CRLFs at the buffer start; -1 when the buffer starts with something else. */
 static int frm_leading_crlf(const char *buf, size_t len, size_t *used)
@@ -56,8 +48,7 @@ static int frm_leading_crlf(const char *buf, size_t len, size_t *used)
 	return buf[3] == '\n' ? SIP_FRAME_PING : SIP_FRAME_SKIP;
 }
 
-/* Length of the header block up to and including its empty line, or 0. */
-static size_t frm_header_end(const char *buf, size_t len)
+size_t sip_frame_header_end(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 
@@ -71,59 +62,17 @@ static size_t frm_header_end(const char *buf, size_t len)
 	return 0;
 }
 
-/* A Content-Length header (full or "l") starting at @p: its value or NULL. */
-static const char *frm_clen_name(const char *p, const char *end)
-{
-	if (end - p >= 14 && sip_caseeq(p, 14, "content-length", 14))
-		p += 14;
-	else if (p < end && (*p == 'l' || *p == 'L'))
-		p++;
-	else
-		return NULL;
-	while (p < end && frm_is_ws(*p))
-		p++;
-	return (p < end && *p == ':') ? p + 1 : NULL;
-}
-
-/* Blanks, and line ends followed by a blank (folding). */
-static const char *frm_skip_lws(const char *p, const char *end)
-{
-	for (;;) {
-		if (p < end && frm_is_ws(*p))
-			p++;
-		else if (end - p >= 3 && p[0] == '\r' && p[1] == '\n' &&
-			 frm_is_ws(p[2]))
-			p += 3;
-		else if (end - p >= 2 && p[0] == '\n' && frm_is_ws(p[1]))
-			p += 2;
-		else
-			return p;
-	}
-}
-
-/* Digits up to the end of the (possibly folded) header line; -1 if not. */
+/* The value of the header whose colon is just before @p; -1 if bad. */
 static long frm_clen_value(const char *p, const char *end)
 {
-	long n = 0;
-	int digits = 0;
+	const char *stop;
+	long n = sip_clen_value(p, end, &stop);
 
-	p = frm_skip_lws(p, end);
-	while (p < end && *p >= '0' && *p <= '9') {
-		/* a value past the limit is too big, not malformed: it
-		 * saturates, so the peer still gets its 513 */
-		if (n <= FRM_CLEN_MAX)
-			n = n * 10 + (*p - '0');
-		p++;
-		digits++;
-	}
-	if (n > FRM_CLEN_MAX)
-		n = FRM_CLEN_MAX + 1;
-	if (!digits)
+	if (n < 0)
 		return -1;
-	p = frm_skip_lws(p, end);
-	if (p < end && *p == '\n')
+	if (stop < end && *stop == '\n')
 		return n;
-	if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+	if (end - stop >= 2 && stop[0] == '\r' && stop[1] == '\n')
 		return n;
 	return -1;
 }
@@ -137,7 +86,7 @@ static long frm_find_clen(const char *buf, size_t hlen)
 	/* line starts after each LF; the start line itself is no header */
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
 		p++;
-		v = frm_clen_name(p, end);
+		v = sip_clen_header(p, end);
 		if (!v)
 			continue;
 		n = frm_clen_value(v, end);
@@ -178,7 +127,7 @@ enum sip_frame_ret sip_frame_resume(const char *buf, size_t len, size_t max,
 	}
 	/* the empty line is at most 3 bytes long: back up that much */
 	from = st->scan > 3 ? st->scan - 3 : 0;
-	hlen = from < len ? frm_header_end(buf + from, len - from) : 0;
+	hlen = from < len ? sip_frame_header_end(buf + from, len - from) : 0;
 	if (hlen)
 		hlen += from;
 	if (!hlen) {

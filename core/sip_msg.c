@@ -15,9 +15,6 @@
 
 #include "sip_msg.h"
 
-/* Larger is nonsense for a SIP message and would risk overflow later. */
-#define MSG_CLEN_MAX 1000000000L
-
 struct msg_line {
 	const char *s;  /* first byte of the line */
 	size_t len;     /* without the line end */
@@ -34,7 +31,7 @@ static const struct {
 	{ "To", 't', SIP_H_TO },
 	{ "Call-ID", 'i', SIP_H_CALLID },
 	{ "CSeq", 0, SIP_H_CSEQ },
-	{ "Content-Length", 'l', SIP_H_CLEN },
+	/* Content-Length: sip_clen_is_name() */
 	{ "Contact", 'm', SIP_H_CONTACT },
 	{ "Max-Forwards", 0, SIP_H_MAXFWD },
 	{ "Route", 0, SIP_H_ROUTE },
@@ -82,11 +79,6 @@ int sip_caseeq(const char *a, size_t alen, const char *b, size_t blen)
 		    msg_lower((unsigned char)b[i]))
 			return 0;
 	return 1;
-}
-
-static int msg_is_ws(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 static int msg_is_digit(char c)
@@ -200,14 +192,14 @@ static int msg_parse_hdr_line(struct sip_hdr *h, const struct msg_line *l)
 		return -1;
 	h->name.s = s;
 	h->name.len = (size_t)(p - s);
-	while (p < e && msg_is_ws(*p))
+	while (p < e && sip_is_ws(*p))
 		p++;
 	if (p >= e || *p != ':')
 		return -1;
 	p++;
-	while (p < e && msg_is_ws(*p))
+	while (p < e && sip_is_ws(*p))
 		p++;
-	while (e > p && msg_is_ws(e[-1]))
+	while (e > p && sip_is_ws(e[-1]))
 		e--;
 	h->value.s = p;
 	h->value.len = (size_t)(e - p);
@@ -223,9 +215,9 @@ static void msg_fold(struct sip_hdr *h, const struct msg_line *l)
 	const char *p = l->s, *e = l->s + l->len;
 
 	h->line.len = (size_t)(e - h->line.s);
-	while (p < e && msg_is_ws(*p))
+	while (p < e && sip_is_ws(*p))
 		p++;
-	while (e > p && msg_is_ws(e[-1]))
+	while (e > p && sip_is_ws(e[-1]))
 		e--;
 	if (p == e)
 		return; /* blank continuation: nothing to add */
@@ -238,6 +230,8 @@ static enum sip_hdr_id msg_hdr_id(const char *s, size_t n)
 {
 	size_t i;
 
+	if (sip_clen_is_name(s, n))
+		return SIP_H_CLEN;
 	for (i = 0; i < sizeof(msg_known) / sizeof(msg_known[0]); i++) {
 		if (n == 1 && msg_known[i].compact &&
 		    msg_lower((unsigned char)s[0]) == msg_known[i].compact)
@@ -249,22 +243,13 @@ static enum sip_hdr_id msg_hdr_id(const char *s, size_t n)
 	return SIP_H_OTHER;
 }
 
-/* Digits only, at most MSG_CLEN_MAX; -1 otherwise. */
+/* The value alone, nothing after it: the framer's rule. */
 static long msg_clen_value(struct sc_str v)
 {
-	long n = 0;
-	size_t i;
+	const char *stop, *end = v.s + v.len;
+	long n = sip_clen_value(v.s, end, &stop);
 
-	if (v.len == 0)
-		return -1;
-	for (i = 0; i < v.len; i++) {
-		if (!msg_is_digit(v.s[i]))
-			return -1;
-		n = n * 10 + (v.s[i] - '0');
-		if (n > MSG_CLEN_MAX)
-			return -1;
-	}
-	return n;
+	return stop == end ? n : -1;
 }
 
 /* Split the header lines up to the empty line; *body gets its offset. */
@@ -282,7 +267,7 @@ static int msg_split_headers(struct sc_sip_msg *m, size_t pos, size_t *body,
 		pos = l.next;
 		if (l.len == 0)
 			break;
-		if (msg_is_ws(l.s[0])) {
+		if (sip_is_ws(l.s[0])) {
 			if (!h) {
 				*why = "bad header folding";
 				return -1;
@@ -318,6 +303,10 @@ static int msg_classify(struct sc_sip_msg *m, const char **why)
 		if (h->id != SIP_H_CLEN)
 			continue;
 		cl = msg_clen_value(h->value);
+		if (cl > SIP_CLEN_MAX) {
+			*why = "Content-Length too large";
+			return -1;
+		}
 		if (cl < 0 || (m->content_length >= 0 &&
 			       m->content_length != cl)) {
 			*why = "bad Content-Length";

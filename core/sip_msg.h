@@ -64,6 +64,28 @@ int sip_parse(struct sc_sip_msg *m, const char *buf, size_t len,
 /** ASCII case-insensitive equality of two byte strings (no locale). */
 int sip_caseeq(const char *a, size_t alen, const char *b, size_t blen);
 
+/** SP or HTAB: the blanks of RFC 3261's grammar. */
+static inline int sip_is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * The one Content-Length rule, shared by the parser, the framer and the 513
+ * path (sip_clen.c). A value past SIP_CLEN_MAX is SIP_CLEN_MAX + 1.
+ */
+#define SIP_CLEN_MAX 1000000000L
+/** Is [s, s+n) the name Content-Length (any case) or "l"? */
+int sip_clen_is_name(const char *s, size_t n);
+/** A header line at @p that is Content-Length: the byte after its colon. */
+const char *sip_clen_header(const char *p, const char *end);
+/**
+ * The value in [p, end): digits with linear white space around them.
+ * *stop (may be NULL) gets where the white space after the digits ends.
+ * Returns the value (saturated at SIP_CLEN_MAX + 1), or -1 for no digits.
+ */
+long sip_clen_value(const char *p, const char *end, const char **stop);
+
 /** Index of the first header with @id, or -1. */
 int sip_find_hdr(const struct sc_sip_msg *m, enum sip_hdr_id id);
 
@@ -96,6 +118,12 @@ struct sip_frame_state {
 	size_t hlen;   /**< header length once found, else 0 */
 	long clen;     /**< its Content-Length */
 };
+
+/**
+ * Length of the header block at @buf up to and including its empty line
+ * (CRLF CRLF, or bare LFs), or 0 when it is not all there.
+ */
+size_t sip_frame_header_end(const char *buf, size_t len);
 
 /** sip_frame() that resumes from @st instead of rescanning. */
 enum sip_frame_ret sip_frame_resume(const char *buf, size_t len, size_t max,

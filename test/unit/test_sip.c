@@ -386,9 +386,23 @@ START_TEST(t_parse_bad_first)
 END_TEST
 
 static const char *const t_bad_clen[] = {
-	"abc", "-1", "+1", "1000000001", "99999999999999999999", "", "1 2",
-	"0x10", "1,1", "1;x",
+	"abc", "-1", "+1", "", "1 2", "0x10", "1,1", "1;x",
 };
+
+START_TEST(t_parse_huge_clen)
+{
+	static const char *const v[] = { "1000000001", "99999999999999999999",
+					  "18446744073709551616" };
+	char msg[256];
+	struct sc_sip_msg m;
+	const char *why = NULL;
+
+	snprintf(msg, sizeof(msg),
+		 "OPTIONS sip:x SIP/2.0\r\nContent-Length: %s\r\n\r\n", v[_i]);
+	ck_assert_int_eq(t_parse(&m, msg, &why), -1);
+	ck_assert_str_eq(why, "Content-Length too large");
+}
+END_TEST
 
 START_TEST(t_parse_bad_clen)
 {
@@ -1232,6 +1246,7 @@ static Suite *t_suite(void)
 			    sizeof(t_bad_first) / sizeof(t_bad_first[0]));
 	tcase_add_loop_test(tp, t_parse_bad_clen, 0,
 			    sizeof(t_bad_clen) / sizeof(t_bad_clen[0]));
+	tcase_add_loop_test(tp, t_parse_huge_clen, 0, 3);
 	tcase_add_test(tp, t_parse_clen_twice);
 	tcase_add_test(tp, t_parse_header_limit);
 	tcase_add_test(tp, t_parse_bad_headers);
