@@ -18,22 +18,24 @@
 #define SC_ADDR_STRLEN 64 /* "[ffff:...:ffff]:65535" and NUL */
 
 /** "1.2.3.4:5060" or "[::1]:5060" into @buf; returns @buf. */
-SC_PUBLIC const char *sc_addr_str(const struct sockaddr *sa, char *buf,
-				  size_t len);
+SC_PUBLIC
+const char *sc_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /** The address alone: "1.2.3.4" or "::1" (no port, no brackets). */
-SC_PUBLIC const char *sc_addr_ip_str(const struct sockaddr *sa, char *buf,
-				     size_t len);
+SC_PUBLIC
+const char *sc_addr_ip_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /** The port of an AF_INET or AF_INET6 address, else 0. */
-SC_PUBLIC unsigned short sc_addr_port(const struct sockaddr *sa);
+SC_PUBLIC
+unsigned short sc_addr_port(const struct sockaddr *sa);
 
 /**
  * A numeric address without brackets ("192.0.2.1", "::1") and a port
  * into @ss. Returns 0, or -1 when @ip is no IPv4 or IPv6 address.
  */
-SC_PUBLIC int sc_addr_from_ip(const char *ip, unsigned short port,
-			      struct sockaddr_storage *ss, socklen_t *len);
+SC_PUBLIC
+int sc_addr_from_ip(const char *ip, unsigned short port,
+		    struct sockaddr_storage *ss, socklen_t *len);
 
 enum sc_addr_err {
 	SC_ADDR_OK = 0,
@@ -49,15 +51,16 @@ enum sc_addr_err {
  * Parse "IPv4:port" or "[IPv6]:port" (the first @len bytes of @s). With
  * @port_optional, "IPv4" and "[IPv6]" alone are accepted too (port 0).
  */
-SC_PUBLIC enum sc_addr_err sc_addr_parse(const char *s, size_t len,
-					 int port_optional,
-					 struct sockaddr_storage *ss,
-					 socklen_t *sslen);
+SC_PUBLIC
+enum sc_addr_err sc_addr_parse(const char *s, size_t len, int port_optional,
+			       struct sockaddr_storage *ss, socklen_t *sslen);
 
 /** What an sc_addr_parse() error means, for a message. */
-SC_PUBLIC const char *sc_addr_strerror(enum sc_addr_err e);
+SC_PUBLIC
+const char *sc_addr_strerror(enum sc_addr_err e);
 
 /** Same family, address and port. */
-SC_PUBLIC int sc_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+SC_PUBLIC
+int sc_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 
 #endif

@@ -11,6 +11,8 @@
 #ifndef SIPCORE_CONN_H
 #define SIPCORE_CONN_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -94,6 +96,7 @@ struct sc_conn {
 };
 
 /** The listeners from the config, in order. */
+SC_PUBLIC
 struct sc_listener *sc_listeners(void);
 
 /**
@@ -101,6 +104,7 @@ struct sc_listener *sc_listeners(void);
  * write; returns 0, or -1 when a write-queue limit is hit (the connection is
  * then closed).
  */
+SC_PUBLIC
 int sc_conn_send(struct sc_conn *c, const void *buf, size_t len);
 
 /**
@@ -108,9 +112,11 @@ int sc_conn_send(struct sc_conn *c, const void *buf, size_t len);
  * owns it, else through the owner's IPC channel. Returns 0 when sent or
  * handed over, -1 when the connection is unknown or the channel is full.
  */
+SC_PUBLIC
 int sc_conn_send_id(uint64_t id, const void *buf, size_t len);
 
 /** Find a live connection of this worker by id. */
+SC_PUBLIC
 struct sc_conn *sc_conn_find(uint64_t id);
 
 /**
@@ -119,13 +125,16 @@ struct sc_conn *sc_conn_find(uint64_t id);
  * known by (checked against its certificate by secure transports). Bytes
  * sent before the connection is open are queued. NULL on failure.
  */
+SC_PUBLIC
 struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 				socklen_t dstlen, const char *host);
 
 /** Orderly close: flush, transport shutdown, then free. */
+SC_PUBLIC
 void sc_conn_close(struct sc_conn *c);
 
 /** The transport's view of the peer (TLS version, cipher, certificate). */
+SC_PUBLIC
 const struct sc_peer_info *sc_conn_peer_info(struct sc_conn *c);
 
 #endif

@@ -8,6 +8,8 @@
 #ifndef SIPCORE_LOG_H
 #define SIPCORE_LOG_H
 
+#include "export.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -21,11 +23,14 @@ enum sc_log_level {
 };
 
 /** Current level: messages above it are dropped. Set by config (log_level). */
+SC_PUBLIC
 extern int sc_log_level;
 
 /** Write one log line at @level (printf format). */
+SC_PUBLIC
 void sc_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+SC_PUBLIC
 void sc_vlog(int level, const char *fmt, va_list ap);
 
 #define SC_LOG(lev, ...)                                                      \
@@ -43,6 +48,7 @@ void sc_vlog(int level, const char *fmt, va_list ap);
 
 struct sc_conn;
 /** Log about a connection: the line is prefixed "conn ID PROTO:PEER: ". */
+SC_PUBLIC
 void sc_conn_log(int level, const struct sc_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -67,6 +73,7 @@ struct sc_log_rl {
 };
 
 /** May this site log now? Says first what it dropped before. */
+SC_PUBLIC
 int sc_log_rl_allow(struct sc_log_rl *rl, int level, const char *fmt);
 
 #define SC_LOG_RL(lev, ...)                                                   \

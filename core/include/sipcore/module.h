@@ -23,6 +23,8 @@
 #ifndef SIPCORE_MODULE_H
 #define SIPCORE_MODULE_H
 
+#include "export.h"
+
 #include <stddef.h>
 
 /** Bump when any struct or call in core/include/sipcore changes. */
@@ -87,18 +89,23 @@ struct sc_module_exports {
 };
 
 /** Directory of the main config file, for relative paths in parameters. */
+SC_PUBLIC
 const char *sc_cfg_dir(void);
 /**
  * Resolve @path against the config directory when it is relative. Returns a
  * malloc'd string (caller frees) or NULL on allocation failure.
  */
+SC_PUBLIC
 char *sc_cfg_path(const char *path);
 
 /** Number of worker processes (children=). */
+SC_PUBLIC
 int sc_children(void);
 /** Rank of the calling process: 0 for the master, 1..children in workers. */
+SC_PUBLIC
 int sc_process_rank(void);
 /** disable_tls=1 was given. */
+SC_PUBLIC
 int sc_tls_disabled(void);
 
 #endif

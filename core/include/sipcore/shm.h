@@ -13,20 +13,28 @@
 #ifndef SIPCORE_SHM_H
 #define SIPCORE_SHM_H
 
+#include "export.h"
+
 #include <pthread.h>
 #include <stddef.h>
 
 /** Allocate @size bytes (16-byte aligned) from the arena, NULL when full. */
+SC_PUBLIC
 void *shm_malloc(size_t size);
 /** Zeroed allocation. */
+SC_PUBLIC
 void *shm_calloc(size_t nmemb, size_t size);
 /** Free; NULL is a no-op. */
+SC_PUBLIC
 void shm_free(void *p);
 /** Resize; on failure returns NULL and @p is untouched. */
+SC_PUBLIC
 void *shm_realloc(void *p, size_t size);
 /** Duplicate a NUL-terminated string into the arena. */
+SC_PUBLIC
 char *shm_strdup(const char *s);
 /** Duplicate @len bytes (the copy is NUL-terminated). */
+SC_PUBLIC
 void *shm_memdup(const void *p, size_t len);
 
 /** Usage figures of the arena. */
@@ -41,6 +49,7 @@ struct shm_stats {
 	unsigned long failures; /**< allocations refused for lack of space */
 	unsigned long free_blocks;
 };
+SC_PUBLIC
 void shm_get_stats(struct shm_stats *st);
 
 /**
@@ -53,9 +62,13 @@ typedef struct shm_lock {
 	pthread_mutex_t m;
 } shm_lock_t;
 
+SC_PUBLIC
 int shm_lock_init(shm_lock_t *l);
+SC_PUBLIC
 void shm_lock(shm_lock_t *l);
+SC_PUBLIC
 void shm_unlock(shm_lock_t *l);
+SC_PUBLIC
 void shm_lock_destroy(shm_lock_t *l);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef SIPCORE_SIP_H
 #define SIPCORE_SIP_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,17 +34,23 @@ struct sc_rcv_info {
 	int udp_fd;            /**< the UDP socket it came in on, or -1 */
 };
 
+SC_PUBLIC
 int sc_sip_is_request(const struct sc_sip_msg *m);
 /** Request method ("OPTIONS"), or empty for a reply. */
+SC_PUBLIC
 struct sc_str sc_sip_method(const struct sc_sip_msg *m);
 /** Status code of a reply, 0 for a request. */
+SC_PUBLIC
 int sc_sip_status(const struct sc_sip_msg *m);
 /** First header called @name (full or compact form). 0 found, -1 not. */
+SC_PUBLIC
 int sc_sip_header(const struct sc_sip_msg *m, const char *name,
 		  struct sc_str *out);
 /** The body. */
+SC_PUBLIC
 struct sc_str sc_sip_body(const struct sc_sip_msg *m);
 /** The whole message as received. */
+SC_PUBLIC
 struct sc_str sc_sip_raw(const struct sc_sip_msg *m);
 
 /**
@@ -51,10 +59,12 @@ struct sc_str sc_sip_raw(const struct sc_sip_msg *m);
  * Via per RFC 3581; @extra (may be NULL) is a block of CRLF-ended header
  * lines added before Content-Length. Returns 0 or -1.
  */
+SC_PUBLIC
 int sc_sip_reply(const struct sc_sip_msg *m, const struct sc_rcv_info *ri,
 		 int code, const char *reason, const char *extra);
 
 /** Send raw bytes back to where @ri came from. */
+SC_PUBLIC
 int sc_sip_send_raw(const struct sc_rcv_info *ri, const void *buf, size_t len);
 
 enum sc_sip_hook_ret {
@@ -66,6 +76,7 @@ enum sc_sip_hook_ret {
 typedef int (*sc_sip_hook_f)(struct sc_sip_msg *m,
 			     const struct sc_rcv_info *ri);
 /** Register a hook (mod_init or child_init). */
+SC_PUBLIC
 int sc_sip_add_hook(sc_sip_hook_f f);
 
 #endif

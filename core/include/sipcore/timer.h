@@ -10,6 +10,8 @@
 #ifndef SIPCORE_TIMER_H
 #define SIPCORE_TIMER_H
 
+#include "export.h"
+
 #include <stdint.h>
 
 struct sc_timer;
@@ -23,12 +25,16 @@ struct sc_timer {
 };
 
 /** Monotonic clock in milliseconds. */
+SC_PUBLIC
 uint64_t sc_now_ms(void);
 
+SC_PUBLIC
 void sc_timer_init(struct sc_timer *t, sc_timer_cb cb, void *arg);
 /** Arm (or re-arm) @t to fire @ms from now. Returns 0 or -1 (no memory). */
+SC_PUBLIC
 int sc_timer_add(struct sc_timer *t, uint64_t ms);
 /** Cancel; a timer that is not armed is left alone. */
+SC_PUBLIC
 void sc_timer_del(struct sc_timer *t);
 static inline int sc_timer_armed(const struct sc_timer *t)
 {

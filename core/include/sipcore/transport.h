@@ -17,6 +17,8 @@
 #ifndef SIPCORE_TRANSPORT_H
 #define SIPCORE_TRANSPORT_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -76,7 +78,9 @@ struct sc_transport_ops {
 };
 
 /** Register @ops (module mod_init). The ops must outlive the process. */
+SC_PUBLIC
 int sc_transport_register(const struct sc_transport_ops *ops);
+SC_PUBLIC
 const struct sc_transport_ops *sc_transport_find(const char *name);
 
 #endif
