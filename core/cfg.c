@@ -572,8 +572,6 @@ static int p_core_assign(struct p_file *f, const char *name,
 		*slot = v.text;
 		rc = 0;
 	}
-	if (!rc)
-		f->p->c->core_set |= 1u << (pc - p_core_params);
 	return rc;
 }
 

@@ -77,7 +77,6 @@ struct cfg_core {
 struct cfg {
 	char *path;              /**< the main file as given */
 	struct cfg_core core;
-	unsigned core_set;       /**< not used by callers; parser book-keeping */
 	struct cfg_listen *listen;   /**< in file order */
 	struct cfg_stmt *stmts;      /**< in file order */
 };

@@ -31,13 +31,6 @@ int loop_init(void)
 	return 0;
 }
 
-void loop_fini(void)
-{
-	if (epfd >= 0)
-		close(epfd);
-	epfd = -1;
-}
-
 int loop_add(struct loop_fd *lf, int fd, uint32_t events, loop_cb cb)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = lf };

@@ -16,7 +16,6 @@ struct loop_fd {
 };
 
 int loop_init(void);
-void loop_fini(void);
 int loop_add(struct loop_fd *lf, int fd, uint32_t events, loop_cb cb);
 /** Change the events; a no-op when they are the same. */
 int loop_mod(struct loop_fd *lf, uint32_t events);

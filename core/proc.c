@@ -32,6 +32,7 @@
 
 #define PROC_STARTUP_MS 15000
 #define PROC_RESPAWN_GAP_MS 200
+#define PROC_KILL_WAIT_MS 2000
 #define WORKER_EXIT_INIT 3
 
 struct worker {
@@ -267,9 +268,12 @@ static void proc_stop(void)
 		SC_WARN("workers still running after shutdown_timeout=%d s, "
 			"killing them", core_cfg.shutdown_timeout);
 		proc_kill_all(SIGKILL);
-		while (proc_alive() && waitpid(-1, NULL, 0) > 0)
+		/* reaped by proc_reap, which logs how each one ended */
+		deadline = sc_now_ms() + PROC_KILL_WAIT_MS;
+		while (proc_alive() && sc_now_ms() < deadline) {
+			usleep(10000);
 			proc_reap(1);
-		proc_reap(1);
+		}
 	}
 }
 

@@ -68,8 +68,9 @@ struct sc_param_export {
 	unsigned types;    /**< mask of enum sc_param_type accepted */
 	/**
 	 * Without a setter: where the value goes (int * for SC_PARAM_INT,
-	 * char ** for SC_PARAM_STR; the string is strdup'd, the old one leaked
-	 * by design only if it was not set by the core).
+	 * char ** for SC_PARAM_STR: the core stores a strdup'd copy and never
+	 * frees the value it replaces, which may be the module's own static
+	 * default; a parameter given twice costs one small string).
 	 */
 	void *var;
 	sc_param_set_f set; /**< wins over var when set */
