@@ -155,15 +155,15 @@ END_TEST
 START_TEST(t_value_rules)
 {
 	static const char folded[] = " \r\n\t 42 \r\n";
+	static const char max[] = "1000000000", over[] = "1000000001";
 	const char *stop;
 
 	ck_assert_int_eq(sip_clen_value(folded, folded + sizeof(folded) - 1,
 					&stop), 42);
 	ck_assert_ptr_eq(stop, folded + 8); /* the final CRLF ends it */
 	ck_assert_int_eq(sip_clen_value("", "", NULL), -1);
-	ck_assert_int_eq(sip_clen_value("1000000000", "1000000000" + 10, NULL),
-			 SIP_CLEN_MAX);
-	ck_assert_int_eq(sip_clen_value("1000000001", "1000000001" + 10, NULL),
+	ck_assert_int_eq(sip_clen_value(max, max + 10, NULL), SIP_CLEN_MAX);
+	ck_assert_int_eq(sip_clen_value(over, over + 10, NULL),
 			 SIP_CLEN_MAX + 1);
 	ck_assert(sip_clen_is_name("l", 1));
 	ck_assert(sip_clen_is_name("cOnTeNt-LeNgTh", 14));
