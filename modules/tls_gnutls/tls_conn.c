@@ -37,7 +37,16 @@ struct tls_conn {
 	unsigned hs_done:1;
 	unsigned bye_sent:1;
 	unsigned tickets_on:1;
+	unsigned more:1;             /* a read stopped at its budget */
 };
+
+/*
+ * How many records that carry no data (TLS 1.2 warning alerts, say) one
+ * call of handshake or read consumes before it yields. Each is cheap, but
+ * a peer can send them without end, and a call that loops until they stop
+ * would starve every other connection of the worker.
+ */
+#define TLS_CONN_NODATA_MAX 8
 
 #define TLS_STAT_ADD(field) \
 	__atomic_add_fetch(&tls_shared->field, 1, __ATOMIC_RELAXED)
@@ -264,6 +273,7 @@ static int tls_conn_resumed_without_cert(struct sc_conn *c,
 static int tls_conn_handshake(struct sc_conn *c)
 {
 	struct tls_conn *t = c->tdata;
+	unsigned nodata = 0;
 	int ret;
 
 	for (;;) {
@@ -277,7 +287,12 @@ static int tls_conn_handshake(struct sc_conn *c)
 		if (!gnutls_error_is_fatal(ret)) {
 			SC_CLOG(SC_L_DBG, c, "tls: handshake: %s",
 				gnutls_strerror(ret));
-			continue;
+			if (++nodata < TLS_CONN_NODATA_MAX)
+				continue;
+			/* GnuTLS reads a record at a time: what is left
+			 * is still in the socket, which wakes us again */
+			t->want = SC_WANT_READ;
+			return SC_IO_AGAIN;
 		}
 		tls_conn_log_failure(c, t, ret);
 		/* GnuTLS does not always alert by itself (a version
@@ -298,8 +313,10 @@ static int tls_conn_handshake(struct sc_conn *c)
 static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 {
 	struct tls_conn *t = c->tdata;
+	unsigned nodata = 0;
 	ssize_t n;
 
+	t->more = 0;
 	for (;;) {
 		n = gnutls_record_recv(t->s, buf, len);
 		if (n >= 0)
@@ -323,7 +340,13 @@ static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 			if (!gnutls_error_is_fatal((int)n)) {
 				SC_CLOG(SC_L_DBG, c, "tls: %s",
 					gnutls_strerror((int)n));
-				continue;
+				if (++nodata < TLS_CONN_NODATA_MAX)
+					continue;
+				/* yield; pending() brings the core back
+				 * after its other connections */
+				t->more = 1;
+				t->want = SC_WANT_READ;
+				return SC_IO_AGAIN;
 			}
 			TLS_CLOG_GNUTLS(SC_L_INFO, c, (int)n,
 					"gnutls_record_recv()");
@@ -358,8 +381,14 @@ static ssize_t tls_conn_write(struct sc_conn *c, const void *buf, size_t len)
 static size_t tls_conn_pending(struct sc_conn *c)
 {
 	struct tls_conn *t = c->tdata;
+	size_t n;
 
-	return t && t->hs_done ? gnutls_record_check_pending(t->s) : 0;
+	if (!t || !t->hs_done)
+		return 0;
+	n = gnutls_record_check_pending(t->s);
+	/* a read that yielded at its budget has not seen EAGAIN: come back
+	 * even if the socket has nothing new to announce */
+	return n ? n : t->more;
 }
 
 static int tls_conn_shutdown(struct sc_conn *c)
