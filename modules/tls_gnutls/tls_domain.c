@@ -792,6 +792,45 @@ static int dom_check_unique(const struct tls_cfg *c,
 	return 0;
 }
 
+/*
+ * A client chooses a named domain by sending its name, so a named domain
+ * that asks less than the domain serving its address without a name
+ * (verification off, or a certificate no longer required) lets any
+ * client skip the address's checks. Allowed, as the admin may mean it,
+ * but said loudly, with the domain that asks more.
+ */
+static void dom_warn_weaker_sni(const struct tls_dom_table *t)
+{
+	const struct tls_dom *n, *a;
+	unsigned i;
+	int j;
+
+	for (i = 2; i < t->n; i++) {
+		n = &t->doms[i];
+		if (n->id.kind != TLS_DOM_SERVER || !n->id.server_name[0])
+			continue;
+		j = tls_dom_lookup(t->doms, t->n, sizeof(*t->doms),
+				   TLS_DOM_SERVER,
+				   (const struct sockaddr *)&n->id.addr, NULL);
+		if (j < 0 || (unsigned)j == i)
+			continue;
+		a = &t->doms[j];
+		if (a->verify > 0 && n->verify <= 0)
+			SC_WARN("tls: domain %s: tls_verify=0, but domain %s "
+				"of the same address verifies clients: a "
+				"client that sends the name '%s' (SNI) is not "
+				"verified", n->id.name, a->id.name,
+				n->id.server_name);
+		else if (a->verify > 0 && a->require_certificate > 0 &&
+			 n->require_certificate <= 0)
+			SC_WARN("tls: domain %s: tls_require_certificate=0, "
+				"but domain %s of the same address requires a "
+				"client certificate: a client that sends the "
+				"name '%s' (SNI) gets in without one",
+				n->id.name, a->id.name, n->id.server_name);
+	}
+}
+
 int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 		  char *err, size_t errlen)
 {
@@ -837,6 +876,7 @@ int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 	}
 	if (dom_check_unique(c, t, err, errlen) < 0)
 		goto fail;
+	dom_warn_weaker_sni(t);
 	*out = t;
 	return 0;
 nomem:

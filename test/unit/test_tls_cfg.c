@@ -686,6 +686,82 @@ START_TEST(test_effective_inherit)
 }
 END_TEST
 
+/*
+ * A named server domain inherits from its address's unnamed domain before
+ * the globals: a client cannot skip tls_require_certificate=1 by SNI.
+ */
+START_TEST(test_effective_sni_parent)
+{
+	struct tls_dom_cfg *a, *n, *def, *far, e;
+	struct tls_cfg c;
+	char err[256], where[300];
+
+	tls_cfg_init(&c);
+	c.global.ca_list = strdup("global-ca.pem");
+	c.global.verify = 0;
+	c.global.require_certificate = 0;
+	a = tls_cfg_domain(&c, "10.0.0.1:5061", "f.cfg", 3, err, sizeof(err));
+	n = tls_cfg_domain(&c, "10.0.0.1:5061/sip2.test", "f.cfg", 9, err,
+			   sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(n);
+	a->verify = 1;
+	a->require_certificate = 1;
+	a->verify_depth = 2;
+	a->ca_list = strdup("addr-ca.pem");
+	a->ciphers = strdup("AES128-SHA");
+	ck_assert_int_eq(tls_cfg_note(a, offsetof(struct tls_dom_cfg,
+						  require_certificate),
+				      "f.cfg", 5), 0);
+	n->certificate = strdup("sip2.pem");
+	n->ciphers = strdup("");	/* explicitly none beats the parent */
+
+	ck_assert_ptr_eq(tls_cfg_parent(&c, n), a);
+	ck_assert_ptr_null(tls_cfg_parent(&c, a));
+	tls_cfg_effective(&c, n, &e);
+	ck_assert_int_eq(e.verify, 1);
+	ck_assert_int_eq(e.require_certificate, 1);
+	ck_assert_int_eq(e.verify_depth, 2);
+	ck_assert_str_eq(e.ca_list, "addr-ca.pem");
+	ck_assert_str_eq(e.certificate, "sip2.pem");
+	ck_assert_ptr_null(e.ciphers);
+	ck_assert_str_eq(e.server_name, "sip2.test");
+	/* messages point where the inherited value was written */
+	tls_cfg_where(&c, n, offsetof(struct tls_dom_cfg,
+				      require_certificate), where,
+		      sizeof(where));
+	ck_assert_str_eq(where, "f.cfg:5: ");
+	/* its own setting still wins */
+	n->require_certificate = 0;
+	tls_cfg_effective(&c, n, &e);
+	ck_assert_int_eq(e.require_certificate, 0);
+	ck_assert_int_eq(e.verify, 1);
+
+	/* no unnamed domain on its address: server:default, if configured */
+	far = tls_cfg_domain(&c, "10.0.0.9:5061/far.test", "f.cfg", 11, err,
+			     sizeof(err));
+	ck_assert_ptr_nonnull(far);
+	ck_assert_ptr_null(tls_cfg_parent(&c, far));
+	tls_cfg_effective(&c, far, &e);
+	ck_assert_int_eq(e.verify, 0);
+	ck_assert_str_eq(e.ca_list, "global-ca.pem");
+	def = tls_cfg_domain(&c, "server:default", "f.cfg", 12, err,
+			     sizeof(err));
+	ck_assert_ptr_nonnull(def);
+	def->verify = 1;
+	ck_assert_ptr_eq(tls_cfg_parent(&c, far), def);
+	tls_cfg_effective(&c, far, &e);
+	ck_assert_int_eq(e.verify, 1);
+	ck_assert_str_eq(e.ca_list, "global-ca.pem");
+	/* the address's own domain wins over server:default */
+	ck_assert_ptr_eq(tls_cfg_parent(&c, n), a);
+	/* other domains have no parent */
+	ck_assert_ptr_null(tls_cfg_parent(&c, def));
+	ck_assert_ptr_null(tls_cfg_parent(&c, &c.global));
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- every parameter and alias ------------------------------------------ */
 
 enum spec_kind { K_STR, K_BOOL, K_INT };
@@ -1365,6 +1441,7 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_test(tc, test_domain_find_or_create);
 	tcase_add_test(tc, test_effective_defaults);
 	tcase_add_test(tc, test_effective_inherit);
+	tcase_add_test(tc, test_effective_sni_parent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("params");

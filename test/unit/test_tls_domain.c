@@ -805,6 +805,69 @@ START_TEST(build_require_without_verify_warns)
 }
 END_TEST
 
+/* A named domain that asks less than its address's domain is warned of. */
+START_TEST(build_weaker_sni_warns)
+{
+	struct tls_cfg c;
+	struct tls_dom_cfg *a, *n;
+	struct tls_dom_table *t;
+	const struct tls_dom *nd;
+	const char *log;
+
+	t_cfg_base(&c);
+	a = t_dom(&c, "127.0.0.1:5061");
+	a->verify = 1;
+	a->require_certificate = 1;
+	t_set(&a->ca_list, "ca.pem");
+	n = t_dom(&c, "127.0.0.1:5061/sip2.test");
+	t_certkey(n, "server2-ecdsa.pem", "server2-ecdsa.key");
+	/* inherits verify=1 require=1 and the CA list: no warning */
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	nd = t_find_dom(t, "server:127.0.0.1:5061/sip2.test");
+	ck_assert_int_eq(nd->verify, 1);
+	ck_assert_int_eq(nd->require_certificate, 1);
+	ck_assert_ptr_nonnull(nd->ca_file);
+	ck_assert_ptr_null(strstr(log, "(SNI)"));
+	tls_dom_table_free(t);
+
+	n->require_certificate = 0;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+				     "sip2.test: tls_require_certificate=0, "
+				     "but domain server:127.0.0.1:5061 of the "
+				     "same address requires a client "
+				     "certificate: a client that sends the "
+				     "name 'sip2.test' (SNI) gets in without "
+				     "one"));
+	tls_dom_table_free(t);
+
+	n->verify = 0;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+				     "sip2.test: tls_verify=0, but domain "
+				     "server:127.0.0.1:5061 of the same "
+				     "address verifies clients"));
+	tls_dom_table_free(t);
+
+	/* asking more than the address is fine */
+	a->require_certificate = 0;
+	n->verify = 1;
+	n->require_certificate = 1;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "(SNI)"));
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- building: errors ---------------------------------------------------- */
 
 START_TEST(err_missing_file)
@@ -1169,6 +1232,7 @@ static Suite *t_build_suite(void)
 	tcase_add_test(tc, build_pkcs11_key);
 	tcase_add_test(tc, build_default_cert_rule);
 	tcase_add_test(tc, build_require_without_verify_warns);
+	tcase_add_test(tc, build_weaker_sni_warns);
 	tcase_add_test(tc, err_missing_file);
 	tcase_add_test(tc, err_mismatch);
 	tcase_add_test(tc, err_unsorted_chain);
