@@ -599,29 +599,120 @@ static int dom_load_ca(struct dom_ctx *x)
 	return 0;
 }
 
-static int dom_import_crls(const struct tls_blob *b)
+static void dom_crls_free(gnutls_x509_crl_t *crls, unsigned n)
 {
-	gnutls_datum_t dt = dom_datum(b);
-	gnutls_x509_crl_t *crls = NULL;
-	unsigned n = 0, i;
-	int rc;
+	unsigned i;
 
-	rc = gnutls_x509_crl_list_import2(&crls, &n, &dt, GNUTLS_X509_FMT_PEM,
-					  0);
-	if (rc < 0 && !dom_looks_pem(b))
-		rc = gnutls_x509_crl_list_import2(&crls, &n, &dt,
-						  GNUTLS_X509_FMT_DER, 0);
-	if (rc < 0)
-		return rc;
 	for (i = 0; i < n; i++)
 		gnutls_x509_crl_deinit(crls[i]);
 	gnutls_free(crls);
-	return n ? 0 : GNUTLS_E_BASE64_DECODING_ERROR;
+}
+
+static int dom_import_crls(const struct tls_blob *b, gnutls_x509_crl_t **crls,
+			   unsigned *n)
+{
+	gnutls_datum_t dt = dom_datum(b);
+	int rc;
+
+	*crls = NULL;
+	*n = 0;
+	rc = gnutls_x509_crl_list_import2(crls, n, &dt, GNUTLS_X509_FMT_PEM,
+					  0);
+	if (rc < 0 && !dom_looks_pem(b))
+		rc = gnutls_x509_crl_list_import2(crls, n, &dt,
+						  GNUTLS_X509_FMT_DER, 0);
+	if (rc < 0)
+		return rc;
+	if (!*n) {
+		gnutls_free(*crls);
+		*crls = NULL;
+		return GNUTLS_E_BASE64_DECODING_ERROR;
+	}
+	return 0;
+}
+
+/* What verification of a CRL says beyond its dates. */
+#define DOM_CRL_DATES (GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED | \
+		       GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE)
+
+/* "CRL 0 (issuer 'CN=...')" into @buf, for messages. */
+static const char *dom_crl_name(gnutls_x509_crl_t crl, unsigned i, char *buf,
+				size_t len)
+{
+	gnutls_datum_t dn = { NULL, 0 };
+
+	if (gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0) < 0)
+		dn.data = NULL;
+	snprintf(buf, len, "CRL %u (issuer '%s')", i,
+		 dn.data ? (const char *)dn.data : "?");
+	gnutls_free(dn.data);
+	return buf;
+}
+
+/*
+ * A CRL only means something when one of the domain's CAs signed it: a
+ * CRL of another CA revokes nothing GnuTLS will ever check, and a forged
+ * one must not pass as a list of revocations. Refused at load, at the
+ * tls_crl line. A stale CRL (past its next update) or one dated in the
+ * future is a warning: GnuTLS still uses it, and the file may be
+ * refreshed by a job that runs later.
+ */
+static int dom_check_crl(struct dom_ctx *x, gnutls_x509_crl_t crl, unsigned i,
+			 const gnutls_x509_crt_t *cas, unsigned ncas)
+{
+	gnutls_datum_t why = { NULL, 0 };
+	char name[400], when[64];
+	unsigned status = 0, bad;
+	time_t next, upd;
+	int rc;
+
+	dom_crl_name(crl, i, name, sizeof(name));
+	rc = gnutls_x509_crl_verify(crl, cas, ncas, 0, &status);
+	if (rc < 0) {
+		char msg[PATH_MAX + 480];
+
+		snprintf(msg, sizeof(msg), "tls_crl '%s': %s",
+			 x->d->crl_file, name);
+		return dom_fail_gnutls(x, rc, msg);
+	}
+	bad = status & ~(unsigned)DOM_CRL_DATES;
+	/* a date problem alone also sets the general INVALID bit */
+	if (bad == GNUTLS_CERT_INVALID && (status & DOM_CRL_DATES))
+		bad = 0;
+	if (bad) {
+		if (gnutls_certificate_verification_status_print(
+			    bad, GNUTLS_CRT_X509, &why, 0) < 0)
+			why.data = NULL;
+		rc = dom_fail(x, "tls_crl '%s': %s is signed by no CA of "
+			      "tls_ca_list '%s' (%s)", x->d->crl_file, name,
+			      x->d->ca_file,
+			      why.data ? (const char *)why.data : "?");
+		gnutls_free(why.data);
+		return rc;
+	}
+	next = gnutls_x509_crl_get_next_update(crl);
+	if (next != (time_t)-1 && next < x->now) {
+		dom_fmt_time(next, when, sizeof(when));
+		SC_WARN("tls: domain %s: %s in %s is past its next update "
+			"(%s): refresh the file and reload", x->d->id.name,
+			name, x->d->crl_file, when);
+	}
+	upd = gnutls_x509_crl_get_this_update(crl);
+	if (upd != (time_t)-1 && upd > x->now) {
+		dom_fmt_time(upd, when, sizeof(when));
+		SC_WARN("tls: domain %s: %s in %s is dated in the future "
+			"(%s): check the clock", x->d->id.name, name,
+			x->d->crl_file, when);
+	}
+	return 0;
 }
 
 static int dom_load_crl(struct dom_ctx *x)
 {
 	struct tls_dom *d = x->d;
+	gnutls_x509_crt_t *cas = NULL;
+	gnutls_x509_crl_t *crls = NULL;
+	unsigned ncas = 0, n = 0, i;
 	int rc;
 
 	x->off = DOM_OFF(crl);
@@ -630,11 +721,29 @@ static int dom_load_crl(struct dom_ctx *x)
 	if (dom_path(x, x->eff.crl, &d->crl_file) < 0 ||
 	    dom_read(x, "tls_crl", d->crl_file, 0, &d->crl) < 0)
 		return -1;
-	rc = dom_import_crls(&d->crl);
+	rc = dom_import_crls(&d->crl, &crls, &n);
 	if (rc < 0)
 		return dom_import_fail(x, rc, "tls_crl", d->crl_file, &d->crl,
 				       1);
-	return 0;
+	if (!d->ca.len) {
+		rc = dom_fail(x, "tls_crl '%s' needs tls_ca_list: a CRL is "
+			      "checked against the CA that signed it",
+			      d->crl_file);
+		goto out;
+	}
+	/* dom_load_ca() parsed the same bytes already */
+	rc = dom_import_crts(&d->ca, &cas, &ncas);
+	if (rc < 0) {
+		rc = dom_import_fail(x, rc, "tls_ca_list", d->ca_file, &d->ca,
+				     0);
+		goto out;
+	}
+	for (i = 0; i < n && !rc; i++)
+		rc = dom_check_crl(x, crls[i], i, cas, ncas);
+	dom_crts_free(cas, ncas);
+out:
+	dom_crls_free(crls, n);
+	return rc;
 }
 
 /* ---- priority and verification ------------------------------------------- */

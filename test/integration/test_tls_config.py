@@ -432,6 +432,35 @@ class StartupErrors(unittest.TestCase):
                                "tls_verify": 1}),
                    "tls_verify=1", "tls_ca_list")
 
+    def test_crl_of_a_foreign_ca(self):
+        """A CRL signed by no CA of the domain stops startup at its
+        tls_crl line (crl-rogue.pem is the rogue CA's; only ca.pem is
+        trusted)."""
+        port = sctest.free_port()
+        cfg = (f"listen=tls:127.0.0.1:{port}\n" + HEAD +
+               seed_lines({**cert_settings("server-ecdsa"),
+                           "tls_ca_list": tc.pki("ca.pem"),
+                           "tls_crl": tc.pki("crl-rogue.pem")}))
+        sc = sctest.Sipcore(cfg, children=1, expect_fail=True)
+        try:
+            with open(sc.cfg_path) as f:
+                line = next(i for i, l in enumerate(f, 1)
+                            if l.startswith("tls_crl="))
+            self.assertNotEqual(sc.rc, 0)
+            self.assertRegex(sc.log(), (
+                rf"sipcore\.cfg:{line}: tls domain server:default: tls_crl "
+                r"'\S*crl-rogue\.pem': CRL 0 \(issuer 'CN=sipcore rogue "
+                r"CA,O=sipcore rogue PKI'\) is signed by no CA of "
+                r"tls_ca_list '\S*ca\.pem'"))
+            self.assertFalse(sctest.port_in_use(port))
+        finally:
+            sc.close()
+
+    def test_crl_without_ca_list(self):
+        self.fails(seed_lines({**cert_settings("server-ecdsa"),
+                               "tls_crl": tc.pki("crl.pem")}),
+                   "crl.pem' needs tls_ca_list")
+
     def test_unknown_parameter_value_names_line(self):
         log = self.fails(seed_lines(cert_settings("server-ecdsa")) +
                          modparams({"tls_verify_depth": 99}),
@@ -455,6 +484,22 @@ class Misc(unittest.TestCase):
             r = tc.ask("gnutls-cli", port)
             self.assertEqual(r.codes(), [], r)
             self.assertIn("expired", r.text.lower())
+
+    def test_stale_crl_warns(self):
+        """A CRL past its next update is used, with a warning."""
+        port = sctest.free_port()
+        cfg = (f"listen=tls:127.0.0.1:{port}\n" + HEAD +
+               seed_lines({**cert_settings("server-ecdsa"),
+                           "tls_ca_list": tc.pki("ca.pem"),
+                           "tls_crl": tc.pki("crl-expired.pem")}))
+        with sctest.Sipcore(cfg, children=1) as sc:
+            self.assertRegex(sc.log(), (
+                r"WARNING: [^\n]*tls: domain server:default: CRL 0 "
+                r"\(issuer 'CN=sipcore test root CA,O=sipcore test PKI'\) "
+                r"in \S*crl-expired\.pem is past its next update "
+                r"\(2020-02-01 00:00:00 UTC\)"))
+            r = tc.ask("gnutls-cli", port)
+            self.assertEqual(r.codes(), [200], r)
 
     def test_encrypted_key_with_password(self):
         port = sctest.free_port()

@@ -868,6 +868,84 @@ START_TEST(build_weaker_sni_warns)
 }
 END_TEST
 
+/* Each CRL must be signed by a CA of the domain; a stale one warns. */
+START_TEST(build_crl_checks)
+{
+	struct tls_cfg c;
+	struct tls_dom_cfg *d;
+	struct tls_dom_table *t;
+	char want[1200], both[600];
+	const char *log;
+	FILE *f;
+	int ch;
+
+	t_cfg_base(&c);
+	d = t_dom(&c, "127.0.0.1:5061");
+	t_set(&d->ca_list, "ca.pem");
+	t_set(&d->crl, "crl.pem");
+	ck_assert_int_eq(tls_cfg_note(d, offsetof(struct tls_dom_cfg, crl),
+				      "test.cfg", 42), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "next update"));
+	tls_dom_table_free(t);
+
+	/* the rogue CA's CRL, where only ca.pem is trusted: at its line */
+	t_set(&d->crl, "crl-rogue.pem");
+	snprintf(want, sizeof(want), "test.cfg:42: tls domain "
+		 "server:127.0.0.1:5061: tls_crl '%s': CRL 0 (issuer "
+		 "'CN=sipcore rogue CA,O=sipcore rogue PKI') is signed by no "
+		 "CA of tls_ca_list '%s' (", t_path(t_pki, "crl-rogue.pem"),
+		 t_path(t_pki, "ca.pem"));
+	t_build_fail(&c, want);
+	/* trusted along with the root: fine */
+	t_set(&d->ca_list, "all-ca.pem");
+	tls_dom_table_free(t_build_ok(&c));
+
+	/* the second CRL of a file is the bad one */
+	t_set(&d->ca_list, "ca.pem");
+	snprintf(both, sizeof(both), "%s", t_path(t_tmp, "two-crls.pem"));
+	f = fopen(both, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int k = 0; k < 2; k++) {
+		FILE *in = fopen(t_path(t_pki, k ? "crl-rogue.pem" : "crl.pem"),
+				 "r");
+
+		ck_assert_ptr_nonnull(in);
+		while ((ch = fgetc(in)) != EOF)
+			fputc(ch, f);
+		fclose(in);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	t_set(&d->crl, both);
+	t_build_fail(&c, "': CRL 1 (issuer 'CN=sipcore rogue CA,O=sipcore "
+		     "rogue PKI') is signed by no CA of tls_ca_list");
+
+	/* a CRL without any CA to check it against */
+	t_set(&d->ca_list, "");
+	t_set(&d->crl, "crl.pem");
+	t_build_fail(&c, "test.cfg:42: tls domain server:127.0.0.1:5061: "
+		     "tls_crl '");
+	t_build_fail(&c, "' needs tls_ca_list");
+
+	/* stale: a warning with the date, and the domain still builds */
+	t_set(&d->ca_list, "ca.pem");
+	t_set(&d->crl, "crl-expired.pem");
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	snprintf(want, sizeof(want), "tls: domain server:127.0.0.1:5061: CRL "
+		 "0 (issuer 'CN=sipcore test root CA,O=sipcore test PKI') in "
+		 "%s is past its next update (2020-02-01 00:00:00 UTC)",
+		 t_path(t_pki, "crl-expired.pem"));
+	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
+	ck_assert_ptr_nonnull(t_find_dom(t, "server:127.0.0.1:5061")->crl.data);
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- building: errors ---------------------------------------------------- */
 
 START_TEST(err_missing_file)
@@ -1233,6 +1311,7 @@ static Suite *t_build_suite(void)
 	tcase_add_test(tc, build_default_cert_rule);
 	tcase_add_test(tc, build_require_without_verify_warns);
 	tcase_add_test(tc, build_weaker_sni_warns);
+	tcase_add_test(tc, build_crl_checks);
 	tcase_add_test(tc, err_missing_file);
 	tcase_add_test(tc, err_mismatch);
 	tcase_add_test(tc, err_unsorted_chain);
