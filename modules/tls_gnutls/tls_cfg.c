@@ -21,6 +21,7 @@
 #include <sipcore/module.h>
 
 #include "tls_cfg.h"
+#include "tls_ticket.h"
 
 #define TLS_CFG_HANDSHAKE_TIMEOUT 120	/* seconds, as the seed */
 #define TLS_CFG_SEND_TIMEOUT 120	/* seconds, as the seed */
@@ -47,6 +48,8 @@ struct tls_cfg tls_cfg = {
 	.send_timeout = TLS_CFG_SEND_TIMEOUT,
 	.send_ca_names = 0,
 	.session_tickets = 1,
+	.ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT,
+	.allow_core_dumps = 0,
 	.log_level = 0,
 };
 
@@ -92,6 +95,8 @@ void tls_cfg_init(struct tls_cfg *c)
 	c->send_timeout = TLS_CFG_SEND_TIMEOUT;
 	c->send_ca_names = 0;
 	c->session_tickets = 1;
+	c->ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT;
+	c->allow_core_dumps = 0;
 	c->log_level = 0;
 }
 
@@ -102,9 +107,9 @@ static void dom_cfg_free_fields(struct tls_dom_cfg *d)
 	for (i = 0; i < TLS_CFG_NSTR; i++) {
 		char **s = dom_str(d, i);
 
-		/* a password is a secret: do not leave it in freed heap */
-		if (*s && tls_cfg_str_off[i] ==
-			  offsetof(struct tls_dom_cfg, private_key_password))
+		/* a password, or a PIN in a pkcs11: URL, is a secret: leave
+		 * none in freed heap; the other strings are cheap to wipe */
+		if (*s)
 			explicit_bzero(*s, strlen(*s));
 		free(*s);
 		*s = NULL;

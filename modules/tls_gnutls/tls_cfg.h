@@ -79,6 +79,8 @@ struct tls_cfg {
 	int send_timeout;              /**< seconds, default 120 (seed) */
 	int send_ca_names;             /**< default 0: see tls_verify.c */
 	int session_tickets;           /**< default 1 */
+	int ticket_key_lifetime;       /**< seconds, default 12 h */
+	int allow_core_dumps;          /**< default 0: not dumpable */
 	int log_level;                 /**< GnuTLS debug level, default 0 */
 };
 

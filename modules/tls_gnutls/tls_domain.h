@@ -67,8 +67,6 @@ struct tls_shared {
 	shm_lock_t lock;
 	struct tls_dom_table *table;  /**< current generation; under lock */
 	uint64_t generation;          /**< == table->generation; atomic read */
-	unsigned char ticket_key[64]; /**< session ticket master key */
-	unsigned ticket_key_len;
 	/* counters, atomic */
 	uint64_t handshakes, handshake_failures, resumed, verify_failures;
 };

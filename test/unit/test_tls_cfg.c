@@ -28,6 +28,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_params.h"
+#include "tls_ticket.h"
 
 /* ---- stand-ins for the other files of the module ------------------------ */
 
@@ -815,7 +816,11 @@ static const struct spec specs[] = {
 	{ "send_timeout", K_INT, 1, G(send_timeout), 1, 3600, NULL },
 	{ "tls_send_ca_names", K_BOOL, 1, G(send_ca_names), 0, 1, NULL },
 	{ "tls_session_tickets", K_BOOL, 1, G(session_tickets), 0, 1, NULL },
-	{ "tls_log_level", K_INT, 1, G(log_level), 0, 9, NULL },
+	{ "tls_ticket_key_lifetime", K_INT, 1, G(ticket_key_lifetime), 1,
+	  2592000, NULL },
+	{ "tls_allow_core_dumps", K_BOOL, 1, G(allow_core_dumps), 0, 1, NULL },
+	/* 9 and above: GnuTLS logs session secrets */
+	{ "tls_log_level", K_INT, 1, G(log_level), 0, 8, NULL },
 };
 
 #define NSPECS (int)(sizeof(specs) / sizeof(specs[0]))
@@ -1252,6 +1257,7 @@ END_TEST
 START_TEST(test_lc_init_ok)
 {
 	static const unsigned char zero[64];
+	struct tls_tkt_keys k;
 
 	lc_reset();
 	ck_assert_int_eq(set_param("tls_certificate", NULL, 1, SC_PARAM_STR,
@@ -1266,8 +1272,10 @@ START_TEST(test_lc_init_ok)
 	ck_assert_int_eq(fake_installs, 1);
 	ck_assert_uint_eq(tls_shared->generation, 1);
 	ck_assert_ptr_nonnull(tls_shared->table);
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 64);
-	ck_assert_int_ne(memcmp(tls_shared->ticket_key, zero, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&k, tls_tkt_now(), 0, 0), 1);
+	ck_assert_uint_eq(k.serial, 1);
+	ck_assert_int_eq(k.has_prev, 0);
+	ck_assert_int_ne(memcmp(k.cur, zero, 64), 0);
 
 	/* a worker takes and returns a first credential set */
 	ck_assert_int_eq(sc_module_exports.child_init(3), 0);
@@ -1277,25 +1285,46 @@ START_TEST(test_lc_init_ok)
 	 * defaults */
 	sc_module_exports.mod_destroy();
 	ck_assert_int_eq(fake_releases, 1);
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 0);
-	ck_assert_int_eq(memcmp(tls_shared->ticket_key, zero, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&k, tls_tkt_now(), 0, 0), -1);
 	ck_assert_ptr_null(tls_cfg.global.certificate);
 	ck_assert_int_eq(tls_cfg.handshake_timeout, 120);
 	tls_dom_table_free(tls_shared->table);
 }
 END_TEST
 
-START_TEST(test_lc_reload_keeps_ticket_key)
+/* Every reload makes a new ticket key; the one before decrypts only. */
+START_TEST(test_lc_reload_rotates_ticket_key)
 {
-	unsigned char first[64];
+	struct tls_tkt_keys a, b, c;
 
 	lc_reset();
 	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
-	memcpy(first, tls_shared->ticket_key, 64);
+	ck_assert_int_eq(tls_tkt_get(&a, tls_tkt_now(), 0, 0), 1);
 	ck_assert_int_eq(sc_module_exports.reload(), 0);
-	/* sessions resumed by ticket survive a reload */
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 64);
-	ck_assert_int_eq(memcmp(first, tls_shared->ticket_key, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&b, tls_tkt_now(), 0, a.serial), 1);
+	ck_assert_uint_eq(b.serial, a.serial + 1);
+	ck_assert_int_eq(b.has_prev, 1);
+	ck_assert_int_eq(memcmp(b.prev, a.cur, 64), 0);
+	ck_assert_int_ne(memcmp(b.cur, a.cur, 64), 0);
+	/* unchanged: nothing copied */
+	ck_assert_int_eq(tls_tkt_get(&c, tls_tkt_now(), 3600, b.serial), 0);
+	/* a failed reload rotates too: the key's life is not the config's */
+	fake_build_fail = 1;
+	ck_assert_int_eq(sc_module_exports.reload(), -1);
+	fake_build_fail = 0;
+	ck_assert_int_eq(tls_tkt_get(&c, tls_tkt_now(), 0, b.serial), 1);
+	ck_assert_int_eq(memcmp(c.prev, b.cur, 64), 0);
+	/* the one before is gone: one rotation is survived, not two */
+	ck_assert_int_ne(memcmp(c.prev, a.cur, 64), 0);
+	ck_assert_int_ne(memcmp(c.cur, a.cur, 64), 0);
+	/* its lifetime over, the key rotates at the next look */
+	ck_assert_int_eq(tls_tkt_get(&a, tls_tkt_now() + 100, 100, c.serial),
+			 1);
+	ck_assert_uint_eq(a.serial, c.serial + 1);
+	ck_assert_int_eq(memcmp(a.prev, c.cur, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&b, tls_tkt_now() + 100, 100, a.serial),
+			 0);
+	sc_module_exports.mod_destroy();
 	tls_dom_table_free(tls_shared->table);
 }
 END_TEST
@@ -1306,12 +1335,17 @@ START_TEST(test_lc_gnutls_log)
 	const char *log;
 
 	lc_reset();
+	/* GnuTLS logs session secrets from level 9 on: refused */
 	ck_assert_int_eq(set_param("tls_log_level", NULL, 1, SC_PARAM_INT, 9,
+				   NULL), -1);
+	ck_assert_msg(strstr(last_err, "9 and above log session secrets"),
+		      "%s", last_err);
+	ck_assert_int_eq(set_param("tls_log_level", NULL, 1, SC_PARAM_INT, 8,
 				   NULL), 0);
 	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
 	sc_log_level = SC_L_DBG;
 	cap_begin();
-	/* anything GnuTLS does at level 9 logs */
+	/* anything GnuTLS does at level 8 logs */
 	ck_assert_int_eq(gnutls_init(&sess, GNUTLS_CLIENT), 0);
 	ck_assert_int_eq(gnutls_set_default_priority(sess), 0);
 	gnutls_deinit(sess);
@@ -1463,7 +1497,7 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lc_disabled);
 	tcase_add_test(tc, test_lc_init_ok);
-	tcase_add_test(tc, test_lc_reload_keeps_ticket_key);
+	tcase_add_test(tc, test_lc_reload_rotates_ticket_key);
 	tcase_add_test(tc, test_lc_gnutls_log);
 	tcase_add_test(tc, test_lc_build_fails);
 	tcase_add_test(tc, test_lc_creds_fail);
