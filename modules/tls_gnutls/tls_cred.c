@@ -165,6 +165,7 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 	int ret;
 
 	memset(cd, 0, sizeof(*cd));
+	tls_dom_dontdump(d);
 	cd->id = d->id;
 	cd->verify = d->verify;
 	cd->require_certificate = d->require_certificate;

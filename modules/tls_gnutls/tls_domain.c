@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
@@ -462,6 +463,24 @@ static int dom_check_match(struct dom_ctx *x, gnutls_x509_crt_t leaf,
 	return 0;
 }
 
+/*
+ * A private key others can read is no longer private. Not refused (the
+ * admin may have a group for it on purpose), but said at every load.
+ */
+static void dom_key_mode(struct dom_ctx *x)
+{
+	struct stat st;
+
+	if (stat(x->d->key_file, &st) < 0 ||
+	    !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return;
+	SC_WARN("tls: domain %s: private key %s is readable by %s (mode "
+		"%04o): make it readable by its owner only (chmod 600)",
+		x->d->id.name, x->d->key_file,
+		(st.st_mode & S_IROTH) ? "everyone" : "its group",
+		(unsigned)(st.st_mode & 07777));
+}
+
 static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 {
 	struct tls_dom *d = x->d;
@@ -488,6 +507,7 @@ static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 	if (dom_path(x, file, &d->key_file) < 0 ||
 	    dom_read(x, "tls_private_key", d->key_file, 1, &d->key) < 0)
 		return -1;
+	dom_key_mode(x);
 	rc = dom_import_key(&d->key, d->key_password, &key);
 	if (rc < 0)
 		return dom_key_fail(x, rc);
@@ -825,6 +845,7 @@ static int dom_build_one(const struct tls_cfg *c,
 	    dom_verify(&x) < 0 || dom_load_cert_key(&x) < 0 ||
 	    dom_load_ca(&x) < 0 || dom_load_crl(&x) < 0)
 		return -1;
+	tls_dom_dontdump(d);
 	SC_INFO("tls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
 		"verify %d, require %d, depth %d", d->id.name,
 		d->cert_file ? d->cert_file : "-",
@@ -996,6 +1017,28 @@ fail:
 }
 
 /* ---- freeing and installing ---------------------------------------------- */
+
+/* Exclude the pages holding [p, p + len) from this process's core dumps. */
+static void dom_dontdump(const void *p, size_t len)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), start, end;
+
+	if (!p || !len || !pg || pg == (uintptr_t)-1)
+		return;
+	start = (uintptr_t)p & ~(pg - 1);
+	end = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
+	if (madvise((void *)start, end - start, MADV_DONTDUMP) < 0)
+		SC_DBG("tls: madvise(MADV_DONTDUMP): %s", strerror(errno));
+}
+
+void tls_dom_dontdump(const struct tls_dom *d)
+{
+	dom_dontdump(d->key.data, d->key.len);
+	if (d->key_password)
+		dom_dontdump(d->key_password, strlen(d->key_password));
+	if (d->key_url)
+		dom_dontdump(d->key_url, strlen(d->key_url));
+}
 
 static void dom_wipe_free(void *p, size_t len)
 {

@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1274,6 +1275,8 @@ START_TEST(test_lc_init_ok)
 	ck_assert_ptr_nonnull(tls_shared->table);
 	ck_assert_int_eq(tls_tkt_get(&k, tls_tkt_now(), 0, 0), 1);
 	ck_assert_uint_eq(k.serial, 1);
+	/* keys stay out of core dumps: the process is not dumpable */
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 	ck_assert_int_eq(k.has_prev, 0);
 	ck_assert_int_ne(memcmp(k.cur, zero, 64), 0);
 
@@ -1324,6 +1327,32 @@ START_TEST(test_lc_reload_rotates_ticket_key)
 	ck_assert_int_eq(memcmp(a.prev, c.cur, 64), 0);
 	ck_assert_int_eq(tls_tkt_get(&b, tls_tkt_now() + 100, 100, a.serial),
 			 0);
+	sc_module_exports.mod_destroy();
+	tls_dom_table_free(tls_shared->table);
+}
+END_TEST
+
+/* tls_allow_core_dumps=1 leaves the process dumpable; GNUTLS_DEBUG_LEVEL
+ * at a level that logs secrets is overridden, loudly. */
+START_TEST(test_lc_dumps_and_env_level)
+{
+	const char *log;
+
+	lc_reset();
+	ck_assert_int_eq(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(set_param("tls_allow_core_dumps", NULL, 1,
+				   SC_PARAM_INT, 1, NULL), 0);
+	ck_assert_int_eq(setenv("GNUTLS_DEBUG_LEVEL", "9", 1), 0);
+	cap_begin();
+	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
+	log = cap_end();
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	ck_assert_msg(strstr(log, "tls_allow_core_dumps=1: core dumps may "
+			     "hold private keys") != NULL, "log: %s", log);
+	ck_assert_msg(strstr(log, "WARNING: tls_gnutls: GNUTLS_DEBUG_LEVEL=9 "
+			     "in the environment would make GnuTLS log "
+			     "session secrets") != NULL, "log: %s", log);
+	unsetenv("GNUTLS_DEBUG_LEVEL");
 	sc_module_exports.mod_destroy();
 	tls_dom_table_free(tls_shared->table);
 }
@@ -1498,6 +1527,7 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_test(tc, test_lc_disabled);
 	tcase_add_test(tc, test_lc_init_ok);
 	tcase_add_test(tc, test_lc_reload_rotates_ticket_key);
+	tcase_add_test(tc, test_lc_dumps_and_env_level);
 	tcase_add_test(tc, test_lc_gnutls_log);
 	tcase_add_test(tc, test_lc_build_fails);
 	tcase_add_test(tc, test_lc_creds_fail);

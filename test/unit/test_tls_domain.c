@@ -946,6 +946,54 @@ START_TEST(build_crl_checks)
 }
 END_TEST
 
+/* A private key that others can read is warned of, with its mode. */
+START_TEST(build_key_mode_warns)
+{
+	unsigned char buf[8192];
+	struct tls_cfg c;
+	struct tls_dom_table *t;
+	const char *log, *copy;
+	char want[700];
+	size_t n;
+	FILE *f;
+
+	f = fopen(t_path(t_pki, "server-ecdsa.key"), "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	copy = t_path(t_tmp, "open.key");
+	t_write(copy, buf, n);
+	t_cfg_base(&c);
+	t_set(&c.global.private_key, copy);
+
+	ck_assert_int_eq(chmod(copy, 0644), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	snprintf(want, sizeof(want), "tls: domain server:default: private key "
+		 "%s is readable by everyone (mode 0644): make it readable by "
+		 "its owner only (chmod 600)", copy);
+	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
+	tls_dom_table_free(t);
+
+	ck_assert_int_eq(chmod(copy, 0640), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "is readable by its group (mode "
+				     "0640)"));
+	tls_dom_table_free(t);
+
+	ck_assert_int_eq(chmod(copy, 0600), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "is readable by"));
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- building: errors ---------------------------------------------------- */
 
 START_TEST(err_missing_file)
@@ -1312,6 +1360,7 @@ static Suite *t_build_suite(void)
 	tcase_add_test(tc, build_require_without_verify_warns);
 	tcase_add_test(tc, build_weaker_sni_warns);
 	tcase_add_test(tc, build_crl_checks);
+	tcase_add_test(tc, build_key_mode_warns);
 	tcase_add_test(tc, err_missing_file);
 	tcase_add_test(tc, err_mismatch);
 	tcase_add_test(tc, err_unsorted_chain);
