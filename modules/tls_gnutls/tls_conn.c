@@ -39,7 +39,6 @@ struct tls_conn {
 	unsigned hs_done:1;
 	unsigned bye_sent:1;
 	unsigned tickets_on:1;
-	unsigned more:1;             /* a read stopped at its budget */
 };
 
 /*
@@ -314,8 +313,9 @@ static int tls_conn_handshake(struct sc_conn *c)
 				gnutls_strerror(ret));
 			if (++nodata < TLS_CONN_NODATA_MAX)
 				continue;
-			/* GnuTLS reads a record at a time: what is left
-			 * is still in the socket, which wakes us again */
+			/* GnuTLS reads a TLS stream exactly a record at
+			 * a time: what is left is still in the socket, and
+			 * the (level-triggered) loop wakes us again */
 			t->want = SC_WANT_READ;
 			return SC_IO_AGAIN;
 		}
@@ -341,7 +341,6 @@ static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 	unsigned nodata = 0;
 	ssize_t n;
 
-	t->more = 0;
 	for (;;) {
 		n = gnutls_record_recv(t->s, buf, len);
 		if (n >= 0)
@@ -367,9 +366,7 @@ static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 					gnutls_strerror((int)n));
 				if (++nodata < TLS_CONN_NODATA_MAX)
 					continue;
-				/* yield; pending() brings the core back
-				 * after its other connections */
-				t->more = 1;
+				/* yield, as the handshake does */
 				t->want = SC_WANT_READ;
 				return SC_IO_AGAIN;
 			}
@@ -406,14 +403,8 @@ static ssize_t tls_conn_write(struct sc_conn *c, const void *buf, size_t len)
 static size_t tls_conn_pending(struct sc_conn *c)
 {
 	struct tls_conn *t = c->tdata;
-	size_t n;
 
-	if (!t || !t->hs_done)
-		return 0;
-	n = gnutls_record_check_pending(t->s);
-	/* a read that yielded at its budget has not seen EAGAIN: come back
-	 * even if the socket has nothing new to announce */
-	return n ? n : t->more;
+	return t && t->hs_done ? gnutls_record_check_pending(t->s) : 0;
 }
 
 static int tls_conn_shutdown(struct sc_conn *c)
