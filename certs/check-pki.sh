@@ -22,11 +22,13 @@ TEXT_OPTS=no_sigdump,no_header,no_extensions,no_issuer,no_subject,no_validity,no
 
 KEYS=(ca rogue-ca inter-ca server-ecdsa server-rsa server2-ecdsa client
 	rogue-client expired expired-server revoked chain-server chain-client
-	mismatch server-ecdsa-enc)
+	mismatch server-ecdsa-enc eku-server eku-codesign eku-none)
 # Certificates with a key of the same name (chains: the leaf is first).
 PAIRS=(ca rogue-ca inter-ca server-ecdsa server-rsa server2-ecdsa client
-	rogue-client expired expired-server revoked chain-server chain-client)
-OTHER_FILES=(unsorted-chain.pem ca-bundle.pem all-ca.pem crl.pem crl-empty.pem)
+	rogue-client expired expired-server revoked chain-server chain-client
+	eku-server eku-codesign eku-none)
+OTHER_FILES=(unsorted-chain.pem ca-bundle.pem all-ca.pem crl.pem crl-empty.pem
+	crl-rogue.pem crl-expired.pem)
 
 if [ $# -ne 1 ]; then
 	echo "usage: $0 OUTDIR" >&2
@@ -319,6 +321,7 @@ ck_leaf_certs()
 {
 	local s1="DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1"
 	local s2="DNS:sip2.test, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1"
+	local eku
 
 	ck_server_cert server-ecdsa localhost "$s1" "Digital Signature"
 	ck_server_cert server-rsa localhost "$s1" "Digital Signature, Key Encipherment"
@@ -330,6 +333,17 @@ ck_leaf_certs()
 	ck_refused "server-ecdsa.pem does not match host sip2.test" 'NOT match' \
 		ck_grep 'does match' openssl x509 -in "$dir/server-ecdsa.pem" -noout -checkhost sip2.test
 
+	for f in eku-server eku-codesign eku-none; do
+		ck_same "$f.pem subject" "$(ck_field "$dir/$f.pem" subject)" \
+			"CN=localhost,O=sipcore test PKI"
+		ck_same "$f.pem SANs" "$(ck_ext "$dir/$f.pem" subjectAltName)" "$s1"
+	done
+	ck_same "eku-server.pem extended key usage" \
+		"$(ck_ext "$dir/eku-server.pem" extendedKeyUsage)" "TLS Web Server Authentication"
+	ck_same "eku-codesign.pem extended key usage" \
+		"$(ck_ext "$dir/eku-codesign.pem" extendedKeyUsage)" "Code Signing"
+	eku=$(ck_ext "$dir/eku-none.pem" extendedKeyUsage)
+	ck_same "eku-none.pem has no extended key usage" "${eku:-none}" none
 	ck_client_cert client "sipcore test client"
 	ck_client_cert rogue-client "sipcore rogue client"
 	ck_client_cert expired "sipcore expired client"
@@ -410,6 +424,20 @@ ck_certtool_checks()
 	ck_refused "certtool: client.pem is not a server certificate" 'purpose' \
 		ck_certtool_verify --load-ca-certificate "$ca" --verify-purpose "$OID_SERVER" \
 			--infile "$dir/client.pem"
+	ck_refused "certtool: eku-server.pem is not a client certificate" 'purpose' \
+		ck_certtool_verify --load-ca-certificate "$ca" --verify-purpose "$OID_CLIENT" \
+			--infile "$dir/eku-server.pem"
+	ck_ok "certtool: eku-server.pem verifies as a server" \
+		ck_certtool_verify --load-ca-certificate "$ca" --verify-purpose "$OID_SERVER" \
+			--verify-hostname localhost --infile "$dir/eku-server.pem"
+	for c in "$OID_SERVER" "$OID_CLIENT"; do
+		ck_refused "certtool: eku-codesign.pem is refused for purpose $c" 'purpose' \
+			ck_certtool_verify --load-ca-certificate "$ca" --verify-purpose "$c" \
+				--infile "$dir/eku-codesign.pem"
+		ck_ok "certtool: eku-none.pem verifies for purpose $c" \
+			ck_certtool_verify --load-ca-certificate "$ca" --verify-purpose "$c" \
+				--infile "$dir/eku-none.pem"
+	done
 	ck_ok "certtool: inter-ca.pem verifies against ca.pem" \
 		ck_certtool_verify --load-ca-certificate "$ca" --infile "$dir/inter-ca.pem"
 
@@ -435,6 +463,15 @@ ck_certtool_checks()
 		certtool --verify-crl --load-ca-certificate "$ca" --infile "$dir/crl-empty.pem"
 	ck_refused "certtool: crl.pem is not signed by the rogue CA" 'not verified|issuer|fail' \
 		certtool --verify-crl --load-ca-certificate "$dir/rogue-ca.pem" --infile "$dir/crl.pem"
+	ck_refused "certtool: crl-expired.pem is the root's, but stale" 'superseded' \
+		certtool --verify-crl --load-ca-certificate "$ca" --infile "$dir/crl-expired.pem"
+	ck_ok "certtool: crl-rogue.pem is signed by the rogue CA" \
+		certtool --verify-crl --load-ca-certificate "$dir/rogue-ca.pem" --infile "$dir/crl-rogue.pem"
+	ck_refused "certtool: crl-rogue.pem is not signed by the root" 'not verified|issuer|fail' \
+		certtool --verify-crl --load-ca-certificate "$ca" --infile "$dir/crl-rogue.pem"
+	ck_same "crl-expired.pem's next update was 2020-02-01" \
+		"$(openssl crl -in "$dir/crl-expired.pem" -noout -nextupdate)" \
+		"nextUpdate=Feb  1 00:00:00 2020 GMT"
 	ck_refused "certtool: revoked.pem is revoked by crl.pem" 'revoked' \
 		ck_certtool_verify --load-ca-certificate "$ca" --load-crl "$dir/crl.pem" \
 			--infile "$dir/revoked.pem"

@@ -12,17 +12,19 @@ set -eu
 
 # Bump when the set of files or their contents change, so that older
 # directories are regenerated instead of being taken as complete.
-PKI_VERSION=1
+PKI_VERSION=2
 MARKER=.done
 
 # Every file the PKI consists of; a directory is complete when all exist.
 KEYS="ca.key rogue-ca.key inter-ca.key server-ecdsa.key server-rsa.key
 server2-ecdsa.key client.key rogue-client.key expired.key expired-server.key
-revoked.key chain-server.key chain-client.key mismatch.key server-ecdsa-enc.key"
+revoked.key chain-server.key chain-client.key mismatch.key server-ecdsa-enc.key
+eku-server.key eku-codesign.key eku-none.key"
 CERTS="ca.pem rogue-ca.pem inter-ca.pem server-ecdsa.pem server-rsa.pem
 server2-ecdsa.pem client.pem rogue-client.pem expired.pem expired-server.pem
 revoked.pem chain-server.pem chain-client.pem unsorted-chain.pem
-ca-bundle.pem all-ca.pem crl.pem crl-empty.pem"
+ca-bundle.pem all-ca.pem crl.pem crl-empty.pem eku-server.pem eku-codesign.pem
+eku-none.pem crl-rogue.pem crl-expired.pem"
 
 mk_usage()
 {
@@ -78,14 +80,17 @@ mk_signed()
 		--outfile "$work/${5:-$1.pem}"
 }
 
-# mk_crl NAME TEMPLATE [REVOKED.pem]: CRL of the root CA.
+# mk_crl NAME TEMPLATE [ISSUER [REVOKED.pem]]: CRL of ISSUER (default:
+# the root CA).
 mk_crl()
 {
 	out=$work/$1
 	tmpl=$tmpl_dir/$2
+	issuer=${3:-ca}
 	shift 2
-	mk_certtool --generate-crl --load-ca-privkey "$work/ca.key" \
-		--load-ca-certificate "$work/ca.pem" "$@" \
+	[ $# -gt 0 ] && shift
+	mk_certtool --generate-crl --load-ca-privkey "$work/$issuer.key" \
+		--load-ca-certificate "$work/$issuer.pem" "$@" \
 		--template "$tmpl" --no-text --outfile "$out"
 }
 
@@ -118,8 +123,15 @@ mk_generate()
 		--password sipcore-test --no-text \
 		--outfile "$work/server-ecdsa-enc.key"
 
-	mk_crl crl.pem crl.tmpl --load-certificate "$work/revoked.pem"
+	# One purpose each: server only, code signing only, none stated.
+	mk_signed eku-server eku-server ca ecdsa
+	mk_signed eku-codesign eku-codesign ca ecdsa
+	mk_signed eku-none eku-none ca ecdsa
+
+	mk_crl crl.pem crl.tmpl ca --load-certificate "$work/revoked.pem"
 	mk_crl crl-empty.pem crl-empty.tmpl
+	mk_crl crl-rogue.pem crl-rogue.tmpl rogue-ca
+	mk_crl crl-expired.pem crl-expired.tmpl
 
 	cat "$work/ca.pem" >"$work/ca-bundle.pem"
 	cat "$work/ca.pem" "$work/rogue-ca.pem" >"$work/all-ca.pem"

@@ -21,6 +21,7 @@
 #include <sipcore/module.h>
 
 #include "tls_cfg.h"
+#include "tls_ticket.h"
 
 #define TLS_CFG_HANDSHAKE_TIMEOUT 120	/* seconds, as the seed */
 #define TLS_CFG_SEND_TIMEOUT 120	/* seconds, as the seed */
@@ -47,6 +48,8 @@ struct tls_cfg tls_cfg = {
 	.send_timeout = TLS_CFG_SEND_TIMEOUT,
 	.send_ca_names = 0,
 	.session_tickets = 1,
+	.ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT,
+	.allow_core_dumps = 0,
 	.log_level = 0,
 };
 
@@ -92,6 +95,8 @@ void tls_cfg_init(struct tls_cfg *c)
 	c->send_timeout = TLS_CFG_SEND_TIMEOUT;
 	c->send_ca_names = 0;
 	c->session_tickets = 1;
+	c->ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT;
+	c->allow_core_dumps = 0;
 	c->log_level = 0;
 }
 
@@ -102,9 +107,9 @@ static void dom_cfg_free_fields(struct tls_dom_cfg *d)
 	for (i = 0; i < TLS_CFG_NSTR; i++) {
 		char **s = dom_str(d, i);
 
-		/* a password is a secret: do not leave it in freed heap */
-		if (*s && tls_cfg_str_off[i] ==
-			  offsetof(struct tls_dom_cfg, private_key_password))
+		/* a password, or a PIN in a pkcs11: URL, is a secret: leave
+		 * none in freed heap; the other strings are cheap to wipe */
+		if (*s)
 			explicit_bzero(*s, strlen(*s));
 		free(*s);
 		*s = NULL;
@@ -409,10 +414,12 @@ static const char *tls_cfg_default_cert(void)
 	return path;
 }
 
-static int inherit_int(int own, int global, int def)
+static int inherit_int(int own, int parent, int global, int def)
 {
 	if (own != TLS_UNSET)
 		return own;
+	if (parent != TLS_UNSET)
+		return parent;
 	return global != TLS_UNSET ? global : def;
 }
 
@@ -455,11 +462,39 @@ static const struct tls_cfg_loc *cfg_loc(const struct tls_dom_cfg *d,
 	return NULL;
 }
 
+/*
+ * A named server domain (IP:port/NAME) is a variant of what its address
+ * serves without a name: a client picks it by SNI, so whatever it leaves
+ * unset must come from there, never from laxer globals, or sending the
+ * name would be a way around the address's tls_require_certificate.
+ */
+const struct tls_dom_cfg *tls_cfg_parent(const struct tls_cfg *c,
+					 const struct tls_dom_cfg *d)
+{
+	const struct tls_dom_cfg *x, *def = NULL;
+
+	if (d->kind != TLS_DOM_SERVER || d->is_default ||
+	    !tls_cfg_scope_name(d->scope))
+		return NULL;
+	for (x = c->domains; x; x = x->next) {
+		if (x->kind != TLS_DOM_SERVER)
+			continue;
+		if (x->is_default)
+			def = x;
+		else if (dom_key_eq(x, TLS_DOM_SERVER, 0, &d->addr, NULL))
+			return x;
+	}
+	return def;
+}
+
 const char *tls_cfg_where(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 			  size_t off, char *buf, size_t len)
 {
+	const struct tls_dom_cfg *p = tls_cfg_parent(c, d);
 	const struct tls_cfg_loc *l = cfg_loc(d, off);
 
+	if (!l && p)
+		l = cfg_loc(p, off);
 	if (!l)
 		l = cfg_loc(&c->global, off);
 	if (l)
@@ -472,13 +507,21 @@ const char *tls_cfg_where(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 		       struct tls_dom_cfg *out)
 {
+	const struct tls_dom_cfg *p = tls_cfg_parent(c, d);
+	struct tls_dom_cfg none;
 	size_t i;
 
+	if (!p) {
+		dom_cfg_unset(&none);
+		p = &none;
+	}
 	*out = *d;
 	out->next = NULL;
 	for (i = 0; i < TLS_CFG_NSTR; i++) {
 		char *v = dom_str_get(d, i);
 
+		if (!v)
+			v = dom_str_get(p, i);
 		if (!v)
 			v = dom_str_get(&c->global, i);
 		if (v && !*v)
@@ -499,10 +542,12 @@ void tls_cfg_effective(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 	 */
 	if (out->kind == TLS_DOM_SERVER)
 		out->server_name = (char *)tls_cfg_scope_name(d->scope);
-	out->verify = inherit_int(d->verify, c->global.verify, 0);
+	out->verify = inherit_int(d->verify, p->verify, c->global.verify, 0);
 	out->require_certificate = inherit_int(d->require_certificate,
+					       p->require_certificate,
 					       c->global.require_certificate,
 					       0);
-	out->verify_depth = inherit_int(d->verify_depth, c->global.verify_depth,
+	out->verify_depth = inherit_int(d->verify_depth, p->verify_depth,
+					c->global.verify_depth,
 					TLS_CFG_VERIFY_DEPTH);
 }

@@ -20,7 +20,8 @@
  * a client selects by asking for NAME with TLS SNI; it sets
  * tls_server_name), "client:IP:port" (outgoing connections to that
  * destination), "server:default" or "client:default". Unscoped values are
- * the global ones: every domain inherits what it does not set itself.
+ * the global ones: every domain inherits what it does not set itself; a
+ * named server domain first from its address's domain (tls_cfg_parent).
  */
 #ifndef TLS_GNUTLS_TLS_CFG_H
 #define TLS_GNUTLS_TLS_CFG_H
@@ -78,6 +79,8 @@ struct tls_cfg {
 	int send_timeout;              /**< seconds, default 120 (seed) */
 	int send_ca_names;             /**< default 0: see tls_verify.c */
 	int session_tickets;           /**< default 1 */
+	int ticket_key_lifetime;       /**< seconds, default 12 h */
+	int allow_core_dumps;          /**< default 0: not dumpable */
 	int log_level;                 /**< GnuTLS debug level, default 0 */
 };
 
@@ -124,8 +127,17 @@ const char *tls_cfg_where(const struct tls_cfg *c, const struct tls_dom_cfg *d,
 			  size_t off, char *buf, size_t len);
 
 /**
+ * The domain a named server domain (IP:port/NAME) inherits from before
+ * the globals: the unnamed server domain of the same address, else a
+ * configured server:default. NULL for every other domain.
+ */
+const struct tls_dom_cfg *tls_cfg_parent(const struct tls_cfg *c,
+					 const struct tls_dom_cfg *d);
+
+/**
  * Resolve a domain's effective settings: a copy of @d where every unset
- * value is taken from the globals and then from the built-in defaults
+ * value is taken from its parent (tls_cfg_parent), then from the globals
+ * and then from the built-in defaults
  * (certificate "CFG_DIR/cert.pem", private_key "CFG_DIR/cert.pem" as the
  * seed says, verify 0, require 0, verify_depth 9). Strings in @out point
  * into @d, @c->global or static defaults: do not free them.

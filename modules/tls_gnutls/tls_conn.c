@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 
@@ -21,6 +22,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_info.h"
+#include "tls_ticket.h"
 #include "tls_util.h"
 #include "tls_verify.h"
 #include "tls_verify_int.h"
@@ -39,6 +41,14 @@ struct tls_conn {
 	unsigned tickets_on:1;
 };
 
+/*
+ * How many records that carry no data (TLS 1.2 warning alerts, say) one
+ * call of handshake or read consumes before it yields. Each is cheap, but
+ * a peer can send them without end, and a call that loops until they stop
+ * would starve every other connection of the worker.
+ */
+#define TLS_CONN_NODATA_MAX 8
+
 #define TLS_STAT_ADD(field) \
 	__atomic_add_fetch(&tls_shared->field, 1, __ATOMIC_RELAXED)
 
@@ -49,17 +59,36 @@ static unsigned tls_direction(struct tls_conn *t)
 	return t->want;
 }
 
-/* Session tickets of the connection's domain (tls_cred.c derives them). */
-static void tls_conn_tickets(struct sc_conn *c, struct tls_conn *t)
+/*
+ * Session tickets of the connection's domain (tls_cred.c derives them).
+ * A ticket offered in the ClientHello whose key name is that of the
+ * domain's key from the previous master key is decrypted with that key;
+ * everything else, new tickets of full handshakes included, uses the
+ * current one. (GnuTLS takes one key per session: a session resumed with
+ * the previous key gets its renewed tickets under it too, and they die
+ * with it at the next rotation.)
+ */
+static void tls_conn_tickets(struct sc_conn *c, struct tls_conn *t,
+			     const unsigned char *name)
 {
+	unsigned char prev[TLS_TKT_NAME_SIZE];
 	gnutls_datum_t key;
 	int ret;
 
-	if (c->outgoing || !tls_cfg.session_tickets ||
-	    !t->dom->ticket_key_len || t->tickets_on)
+	if (c->outgoing || !tls_cfg.session_tickets || t->tickets_on)
+		return;
+	tls_cred_tickets(t->cred);
+	if (!t->dom->ticket_keys)
 		return;
 	key.data = t->dom->ticket_key;
-	key.size = t->dom->ticket_key_len;
+	key.size = sizeof(t->dom->ticket_key);
+	if (name && t->dom->ticket_keys > 1 &&
+	    tls_tkt_name(t->dom->ticket_prev, time(NULL), prev) == 0 &&
+	    memcmp(prev, name, sizeof(prev)) == 0) {
+		SC_CLOG(SC_L_DBG, c, "tls: ticket of the previous key");
+		key.data = t->dom->ticket_prev;
+	}
+	gnutls_memset(prev, 0, sizeof(prev));
 	ret = gnutls_session_ticket_enable_server(t->s, &key);
 	if (ret < 0) {
 		TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
@@ -88,27 +117,32 @@ static int tls_conn_sni_ext(void *ctx, unsigned tls_id,
 }
 
 /*
- * Several server domains on one address differ by name (SNI). Choose the
- * domain before GnuTLS reads the ClientHello: its credentials, priorities
- * and verification, and its session ticket key, so that a ticket issued by
- * one name's domain cannot resume under another's.
+ * Before GnuTLS reads the ClientHello. Several server domains on one
+ * address differ by name (SNI): choose the domain first, its credentials,
+ * priorities and verification, and its session ticket key, so that a
+ * ticket issued by one name's domain cannot resume under another's. Then
+ * the ticket key: the previous one for a ticket it made.
  */
 static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 				 unsigned when, unsigned incoming,
 				 const gnutls_datum_t *msg)
 {
 	struct tls_conn *t = gnutls_session_get_ptr(s);
+	unsigned char tkt[TLS_TKT_NAME_SIZE];
+	struct tls_cred_dom *d = t->dom;
 	char name[256] = "";
-	struct tls_cred_dom *d;
+	int has_tkt;
 
 	(void)htype;
 	(void)when;
 	if (!incoming || t->tickets_on)
 		return 0; /* a second ClientHello (after HRR) changes nothing */
-	gnutls_ext_raw_parse(name, tls_conn_sni_ext, msg,
-			     GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO);
-	d = tls_cred_server(t->cred, (struct sockaddr *)&t->c->local,
-			    name[0] ? name : NULL);
+	if (t->cred->sni_domains) {
+		gnutls_ext_raw_parse(name, tls_conn_sni_ext, msg,
+				     GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO);
+		d = tls_cred_server(t->cred, (struct sockaddr *)&t->c->local,
+				    name[0] ? name : NULL);
+	}
 	if (d && d != t->dom) {
 		SC_CLOG(SC_L_DBG, t->c, "tls: SNI '%s' selects domain %s",
 			name, d->id.name);
@@ -117,7 +151,8 @@ static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 		gnutls_priority_set(s, d->prio);
 		tls_verify_setup(s, d, 0, NULL, tls_cfg.send_ca_names);
 	}
-	tls_conn_tickets(t->c, t);
+	has_tkt = tls_cfg.session_tickets && tls_tkt_hello_name(msg, tkt);
+	tls_conn_tickets(t->c, t, has_tkt ? tkt : NULL);
 	return 0;
 }
 
@@ -156,14 +191,12 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		TLS_CLOG_GNUTLS(SC_L_ERR, c, ret, "verification setup");
 		return -1;
 	}
-	/* with domains chosen by name, the ClientHello decides */
-	if (!c->outgoing && t->cred->sni_domains)
+	/* the ClientHello decides the domain (by name) and the ticket key */
+	if (!c->outgoing && (t->cred->sni_domains || tls_cfg.session_tickets))
 		gnutls_handshake_set_hook_function(t->s,
 						   GNUTLS_HANDSHAKE_CLIENT_HELLO,
 						   GNUTLS_HOOK_PRE,
 						   tls_conn_client_hello);
-	else
-		tls_conn_tickets(c, t);
 	gnutls_transport_set_int(t->s, c->fd);
 	return 0;
 }
@@ -264,6 +297,7 @@ static int tls_conn_resumed_without_cert(struct sc_conn *c,
 static int tls_conn_handshake(struct sc_conn *c)
 {
 	struct tls_conn *t = c->tdata;
+	unsigned nodata = 0;
 	int ret;
 
 	for (;;) {
@@ -277,7 +311,13 @@ static int tls_conn_handshake(struct sc_conn *c)
 		if (!gnutls_error_is_fatal(ret)) {
 			SC_CLOG(SC_L_DBG, c, "tls: handshake: %s",
 				gnutls_strerror(ret));
-			continue;
+			if (++nodata < TLS_CONN_NODATA_MAX)
+				continue;
+			/* GnuTLS reads a TLS stream exactly a record at
+			 * a time: what is left is still in the socket, and
+			 * the (level-triggered) loop wakes us again */
+			t->want = SC_WANT_READ;
+			return SC_IO_AGAIN;
 		}
 		tls_conn_log_failure(c, t, ret);
 		/* GnuTLS does not always alert by itself (a version
@@ -298,6 +338,7 @@ static int tls_conn_handshake(struct sc_conn *c)
 static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 {
 	struct tls_conn *t = c->tdata;
+	unsigned nodata = 0;
 	ssize_t n;
 
 	for (;;) {
@@ -323,7 +364,11 @@ static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 			if (!gnutls_error_is_fatal((int)n)) {
 				SC_CLOG(SC_L_DBG, c, "tls: %s",
 					gnutls_strerror((int)n));
-				continue;
+				if (++nodata < TLS_CONN_NODATA_MAX)
+					continue;
+				/* yield, as the handshake does */
+				t->want = SC_WANT_READ;
+				return SC_IO_AGAIN;
 			}
 			TLS_CLOG_GNUTLS(SC_L_INFO, c, (int)n,
 					"gnutls_record_recv()");

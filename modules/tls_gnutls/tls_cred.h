@@ -25,9 +25,14 @@ struct tls_cred_dom {
 	int verify_depth;
 	unsigned prio_flags;
 	int has_cert;             /**< a certificate/key was loaded */
-	/** session ticket key of this domain (tls_cred_ticket_key) */
+	/** digest of what decides who gets in: ticket keys are derived
+	 *  over it (tls_cred.c) */
+	unsigned char tkt_id[64];
+	/** this domain's ticket keys from the current and the previous
+	 *  master key (tls_cred_tickets) */
 	unsigned char ticket_key[64];
-	unsigned ticket_key_len;
+	unsigned char ticket_prev[64];
+	int ticket_keys;          /**< 0 none, 1 current, 2 also previous */
 };
 
 struct tls_cred {
@@ -36,6 +41,7 @@ struct tls_cred {
 	unsigned n;
 	struct tls_cred_dom *doms;
 	int sni_domains;          /**< some server domain has a name */
+	uint64_t tkt_serial;      /**< master keys the ticket keys are of */
 };
 
 /**
@@ -53,6 +59,13 @@ struct tls_cred *tls_cred_get(void);
 void tls_cred_put(struct tls_cred *c);
 /** Drop this worker's current set (module destroy). */
 void tls_cred_release_current(void);
+
+/**
+ * Bring @c's ticket keys up to the current master keys (tls_ticket.c),
+ * rotating them first when tls_ticket_key_lifetime is over. Cheap when
+ * nothing changed. 0, or -1 when there are no master keys.
+ */
+int tls_cred_tickets(struct tls_cred *c);
 
 /** Domain for an accepted connection on local address @local. */
 struct tls_cred_dom *tls_cred_server(struct tls_cred *c,

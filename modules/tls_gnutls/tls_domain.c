@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
@@ -462,6 +463,24 @@ static int dom_check_match(struct dom_ctx *x, gnutls_x509_crt_t leaf,
 	return 0;
 }
 
+/*
+ * A private key others can read is no longer private. Not refused (the
+ * admin may have a group for it on purpose), but said at every load.
+ */
+static void dom_key_mode(struct dom_ctx *x)
+{
+	struct stat st;
+
+	if (stat(x->d->key_file, &st) < 0 ||
+	    !(st.st_mode & (S_IRGRP | S_IROTH)))
+		return;
+	SC_WARN("tls: domain %s: private key %s is readable by %s (mode "
+		"%04o): make it readable by its owner only (chmod 600)",
+		x->d->id.name, x->d->key_file,
+		(st.st_mode & S_IROTH) ? "everyone" : "its group",
+		(unsigned)(st.st_mode & 07777));
+}
+
 static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 {
 	struct tls_dom *d = x->d;
@@ -488,6 +507,7 @@ static int dom_load_key(struct dom_ctx *x, gnutls_x509_crt_t leaf)
 	if (dom_path(x, file, &d->key_file) < 0 ||
 	    dom_read(x, "tls_private_key", d->key_file, 1, &d->key) < 0)
 		return -1;
+	dom_key_mode(x);
 	rc = dom_import_key(&d->key, d->key_password, &key);
 	if (rc < 0)
 		return dom_key_fail(x, rc);
@@ -599,29 +619,120 @@ static int dom_load_ca(struct dom_ctx *x)
 	return 0;
 }
 
-static int dom_import_crls(const struct tls_blob *b)
+static void dom_crls_free(gnutls_x509_crl_t *crls, unsigned n)
 {
-	gnutls_datum_t dt = dom_datum(b);
-	gnutls_x509_crl_t *crls = NULL;
-	unsigned n = 0, i;
-	int rc;
+	unsigned i;
 
-	rc = gnutls_x509_crl_list_import2(&crls, &n, &dt, GNUTLS_X509_FMT_PEM,
-					  0);
-	if (rc < 0 && !dom_looks_pem(b))
-		rc = gnutls_x509_crl_list_import2(&crls, &n, &dt,
-						  GNUTLS_X509_FMT_DER, 0);
-	if (rc < 0)
-		return rc;
 	for (i = 0; i < n; i++)
 		gnutls_x509_crl_deinit(crls[i]);
 	gnutls_free(crls);
-	return n ? 0 : GNUTLS_E_BASE64_DECODING_ERROR;
+}
+
+static int dom_import_crls(const struct tls_blob *b, gnutls_x509_crl_t **crls,
+			   unsigned *n)
+{
+	gnutls_datum_t dt = dom_datum(b);
+	int rc;
+
+	*crls = NULL;
+	*n = 0;
+	rc = gnutls_x509_crl_list_import2(crls, n, &dt, GNUTLS_X509_FMT_PEM,
+					  0);
+	if (rc < 0 && !dom_looks_pem(b))
+		rc = gnutls_x509_crl_list_import2(crls, n, &dt,
+						  GNUTLS_X509_FMT_DER, 0);
+	if (rc < 0)
+		return rc;
+	if (!*n) {
+		gnutls_free(*crls);
+		*crls = NULL;
+		return GNUTLS_E_BASE64_DECODING_ERROR;
+	}
+	return 0;
+}
+
+/* What verification of a CRL says beyond its dates. */
+#define DOM_CRL_DATES (GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED | \
+		       GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE)
+
+/* "CRL 0 (issuer 'CN=...')" into @buf, for messages. */
+static const char *dom_crl_name(gnutls_x509_crl_t crl, unsigned i, char *buf,
+				size_t len)
+{
+	gnutls_datum_t dn = { NULL, 0 };
+
+	if (gnutls_x509_crl_get_issuer_dn3(crl, &dn, 0) < 0)
+		dn.data = NULL;
+	snprintf(buf, len, "CRL %u (issuer '%s')", i,
+		 dn.data ? (const char *)dn.data : "?");
+	gnutls_free(dn.data);
+	return buf;
+}
+
+/*
+ * A CRL only means something when one of the domain's CAs signed it: a
+ * CRL of another CA revokes nothing GnuTLS will ever check, and a forged
+ * one must not pass as a list of revocations. Refused at load, at the
+ * tls_crl line. A stale CRL (past its next update) or one dated in the
+ * future is a warning: GnuTLS still uses it, and the file may be
+ * refreshed by a job that runs later.
+ */
+static int dom_check_crl(struct dom_ctx *x, gnutls_x509_crl_t crl, unsigned i,
+			 const gnutls_x509_crt_t *cas, unsigned ncas)
+{
+	gnutls_datum_t why = { NULL, 0 };
+	char name[400], when[64];
+	unsigned status = 0, bad;
+	time_t next, upd;
+	int rc;
+
+	dom_crl_name(crl, i, name, sizeof(name));
+	rc = gnutls_x509_crl_verify(crl, cas, ncas, 0, &status);
+	if (rc < 0) {
+		char msg[PATH_MAX + 480];
+
+		snprintf(msg, sizeof(msg), "tls_crl '%s': %s",
+			 x->d->crl_file, name);
+		return dom_fail_gnutls(x, rc, msg);
+	}
+	bad = status & ~(unsigned)DOM_CRL_DATES;
+	/* a date problem alone also sets the general INVALID bit */
+	if (bad == GNUTLS_CERT_INVALID && (status & DOM_CRL_DATES))
+		bad = 0;
+	if (bad) {
+		if (gnutls_certificate_verification_status_print(
+			    bad, GNUTLS_CRT_X509, &why, 0) < 0)
+			why.data = NULL;
+		rc = dom_fail(x, "tls_crl '%s': %s is signed by no CA of "
+			      "tls_ca_list '%s' (%s)", x->d->crl_file, name,
+			      x->d->ca_file,
+			      why.data ? (const char *)why.data : "?");
+		gnutls_free(why.data);
+		return rc;
+	}
+	next = gnutls_x509_crl_get_next_update(crl);
+	if (next != (time_t)-1 && next < x->now) {
+		dom_fmt_time(next, when, sizeof(when));
+		SC_WARN("tls: domain %s: %s in %s is past its next update "
+			"(%s): refresh the file and reload", x->d->id.name,
+			name, x->d->crl_file, when);
+	}
+	upd = gnutls_x509_crl_get_this_update(crl);
+	if (upd != (time_t)-1 && upd > x->now) {
+		dom_fmt_time(upd, when, sizeof(when));
+		SC_WARN("tls: domain %s: %s in %s is dated in the future "
+			"(%s): check the clock", x->d->id.name, name,
+			x->d->crl_file, when);
+	}
+	return 0;
 }
 
 static int dom_load_crl(struct dom_ctx *x)
 {
 	struct tls_dom *d = x->d;
+	gnutls_x509_crt_t *cas = NULL;
+	gnutls_x509_crl_t *crls = NULL;
+	unsigned ncas = 0, n = 0, i;
 	int rc;
 
 	x->off = DOM_OFF(crl);
@@ -630,11 +741,29 @@ static int dom_load_crl(struct dom_ctx *x)
 	if (dom_path(x, x->eff.crl, &d->crl_file) < 0 ||
 	    dom_read(x, "tls_crl", d->crl_file, 0, &d->crl) < 0)
 		return -1;
-	rc = dom_import_crls(&d->crl);
+	rc = dom_import_crls(&d->crl, &crls, &n);
 	if (rc < 0)
 		return dom_import_fail(x, rc, "tls_crl", d->crl_file, &d->crl,
 				       1);
-	return 0;
+	if (!d->ca.len) {
+		rc = dom_fail(x, "tls_crl '%s' needs tls_ca_list: a CRL is "
+			      "checked against the CA that signed it",
+			      d->crl_file);
+		goto out;
+	}
+	/* dom_load_ca() parsed the same bytes already */
+	rc = dom_import_crts(&d->ca, &cas, &ncas);
+	if (rc < 0) {
+		rc = dom_import_fail(x, rc, "tls_ca_list", d->ca_file, &d->ca,
+				     0);
+		goto out;
+	}
+	for (i = 0; i < n && !rc; i++)
+		rc = dom_check_crl(x, crls[i], i, cas, ncas);
+	dom_crts_free(cas, ncas);
+out:
+	dom_crls_free(crls, n);
+	return rc;
 }
 
 /* ---- priority and verification ------------------------------------------- */
@@ -716,6 +845,7 @@ static int dom_build_one(const struct tls_cfg *c,
 	    dom_verify(&x) < 0 || dom_load_cert_key(&x) < 0 ||
 	    dom_load_ca(&x) < 0 || dom_load_crl(&x) < 0)
 		return -1;
+	tls_dom_dontdump(d);
 	SC_INFO("tls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
 		"verify %d, require %d, depth %d", d->id.name,
 		d->cert_file ? d->cert_file : "-",
@@ -792,6 +922,45 @@ static int dom_check_unique(const struct tls_cfg *c,
 	return 0;
 }
 
+/*
+ * A client chooses a named domain by sending its name, so a named domain
+ * that asks less than the domain serving its address without a name
+ * (verification off, or a certificate no longer required) lets any
+ * client skip the address's checks. Allowed, as the admin may mean it,
+ * but said loudly, with the domain that asks more.
+ */
+static void dom_warn_weaker_sni(const struct tls_dom_table *t)
+{
+	const struct tls_dom *n, *a;
+	unsigned i;
+	int j;
+
+	for (i = 2; i < t->n; i++) {
+		n = &t->doms[i];
+		if (n->id.kind != TLS_DOM_SERVER || !n->id.server_name[0])
+			continue;
+		j = tls_dom_lookup(t->doms, t->n, sizeof(*t->doms),
+				   TLS_DOM_SERVER,
+				   (const struct sockaddr *)&n->id.addr, NULL);
+		if (j < 0 || (unsigned)j == i)
+			continue;
+		a = &t->doms[j];
+		if (a->verify > 0 && n->verify <= 0)
+			SC_WARN("tls: domain %s: tls_verify=0, but domain %s "
+				"of the same address verifies clients: a "
+				"client that sends the name '%s' (SNI) is not "
+				"verified", n->id.name, a->id.name,
+				n->id.server_name);
+		else if (a->verify > 0 && a->require_certificate > 0 &&
+			 n->require_certificate <= 0)
+			SC_WARN("tls: domain %s: tls_require_certificate=0, "
+				"but domain %s of the same address requires a "
+				"client certificate: a client that sends the "
+				"name '%s' (SNI) gets in without one",
+				n->id.name, a->id.name, n->id.server_name);
+	}
+}
+
 int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 		  char *err, size_t errlen)
 {
@@ -837,6 +1006,7 @@ int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 	}
 	if (dom_check_unique(c, t, err, errlen) < 0)
 		goto fail;
+	dom_warn_weaker_sni(t);
 	*out = t;
 	return 0;
 nomem:
@@ -847,6 +1017,28 @@ fail:
 }
 
 /* ---- freeing and installing ---------------------------------------------- */
+
+/* Exclude the pages holding [p, p + len) from this process's core dumps. */
+static void dom_dontdump(const void *p, size_t len)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), start, end;
+
+	if (!p || !len || !pg || pg == (uintptr_t)-1)
+		return;
+	start = (uintptr_t)p & ~(pg - 1);
+	end = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
+	if (madvise((void *)start, end - start, MADV_DONTDUMP) < 0)
+		SC_DBG("tls: madvise(MADV_DONTDUMP): %s", strerror(errno));
+}
+
+void tls_dom_dontdump(const struct tls_dom *d)
+{
+	dom_dontdump(d->key.data, d->key.len);
+	if (d->key_password)
+		dom_dontdump(d->key_password, strlen(d->key_password));
+	if (d->key_url)
+		dom_dontdump(d->key_url, strlen(d->key_url));
+}
 
 static void dom_wipe_free(void *p, size_t len)
 {

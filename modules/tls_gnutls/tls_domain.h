@@ -67,8 +67,6 @@ struct tls_shared {
 	shm_lock_t lock;
 	struct tls_dom_table *table;  /**< current generation; under lock */
 	uint64_t generation;          /**< == table->generation; atomic read */
-	unsigned char ticket_key[64]; /**< session ticket master key */
-	unsigned ticket_key_len;
 	/* counters, atomic */
 	uint64_t handshakes, handshake_failures, resumed, verify_failures;
 };
@@ -89,6 +87,15 @@ int tls_shared_init(void);
  */
 int tls_dom_build(const struct tls_cfg *c, struct tls_dom_table **out,
 		  char *err, size_t errlen);
+
+/**
+ * Keep @d's private key, password and key URL out of this process's core
+ * dumps: MADV_DONTDUMP on the arena pages that hold them (rounded out to
+ * whole pages, so their neighbours are left out too). A mark of the
+ * process's mapping: the master sets it when it reads a key, each worker
+ * when it builds its credentials from a table.
+ */
+void tls_dom_dontdump(const struct tls_dom *d);
 
 /** Free a table and everything in it (shared memory). */
 void tls_dom_table_free(struct tls_dom_table *t);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <gnutls/gnutls.h>
 
@@ -24,9 +25,15 @@
 #include "tls_domain.h"
 #include "tls_params.h"
 #include "tls_priority.h"
+#include "tls_ticket.h"
 #include "tls_util.h"
 
 /* ---- parameter table ---------------------------------------------------- */
+
+/* above this GnuTLS logs session secrets (see the table) */
+#define TLS_LOG_LEVEL_MAX 8
+/* 30 days: longer is no rotation at all */
+#define TLS_TKT_LIFETIME_MAX 2592000
 
 #define DOM(f) offsetof(struct tls_dom_cfg, f)
 #define GLB(f) offsetof(struct tls_cfg, f)
@@ -48,6 +55,8 @@ enum {
 	TLS_P_SEND_TIMEOUT,
 	TLS_P_SEND_CA_NAMES,
 	TLS_P_TICKETS,
+	TLS_P_TICKET_LIFETIME,
+	TLS_P_CORE_DUMPS,
 	TLS_P_LOG_LEVEL,
 	TLS_P_COUNT
 };
@@ -97,9 +106,17 @@ const struct tls_param_def tls_param_defs[TLS_P_COUNT] = {
 		TLS_PF_GLOBAL, GLB(send_ca_names), 0, 1, NULL, NULL },
 	[TLS_P_TICKETS] = { "tls_session_tickets", NULL, TLS_PK_BOOL,
 		TLS_PF_GLOBAL, GLB(session_tickets), 0, 1, NULL, NULL },
+	[TLS_P_TICKET_LIFETIME] = { "tls_ticket_key_lifetime", NULL,
+		TLS_PK_INT, TLS_PF_GLOBAL, GLB(ticket_key_lifetime), 1,
+		TLS_TKT_LIFETIME_MAX, "a number of seconds", NULL },
+	[TLS_P_CORE_DUMPS] = { "tls_allow_core_dumps", NULL, TLS_PK_BOOL,
+		TLS_PF_GLOBAL, GLB(allow_core_dumps), 0, 1, NULL, NULL },
+	/* GnuTLS logs premaster and master secrets and key blocks from
+	 * level 9 on (_gnutls_hard_log): a log must never hold those */
 	[TLS_P_LOG_LEVEL] = { "tls_log_level", NULL, TLS_PK_INT,
-		TLS_PF_GLOBAL, GLB(log_level), 0, 9,
-		"a GnuTLS debug level", NULL },
+		TLS_PF_GLOBAL, GLB(log_level), 0, TLS_LOG_LEVEL_MAX,
+		"a GnuTLS debug level (9 and above log session secrets)",
+		NULL },
 };
 
 const size_t tls_param_ndefs = TLS_P_COUNT;
@@ -263,7 +280,8 @@ static int tls_param_store(const struct tls_param_def *p, void *base,
 		return -1;
 	}
 	field = (char **)((char *)base + p->off);
-	if (*field && (p->flags & TLS_PF_SECRET))
+	/* not only TLS_PF_SECRET: a pkcs11: key URL may carry its PIN */
+	if (*field)
 		explicit_bzero(*field, strlen(*field));
 	free(*field);
 	*field = copy;
@@ -382,6 +400,8 @@ TLS_SETTER(tls_set_hs_timeout, TLS_P_HS_TIMEOUT)
 TLS_SETTER(tls_set_send_timeout, TLS_P_SEND_TIMEOUT)
 TLS_SETTER(tls_set_send_ca_names, TLS_P_SEND_CA_NAMES)
 TLS_SETTER(tls_set_tickets, TLS_P_TICKETS)
+TLS_SETTER(tls_set_ticket_lifetime, TLS_P_TICKET_LIFETIME)
+TLS_SETTER(tls_set_core_dumps, TLS_P_CORE_DUMPS)
 TLS_SETTER(tls_set_log_level, TLS_P_LOG_LEVEL)
 
 #define S_ SC_PARAM_STR
@@ -405,6 +425,8 @@ static const struct sc_param_export tls_mod_params[] = {
 	{ "tls_send_timeout", I_, NULL, tls_set_send_timeout },
 	{ "tls_send_ca_names", I_, NULL, tls_set_send_ca_names },
 	{ "tls_session_tickets", I_, NULL, tls_set_tickets },
+	{ "tls_ticket_key_lifetime", I_, NULL, tls_set_ticket_lifetime },
+	{ "tls_allow_core_dumps", I_, NULL, tls_set_core_dumps },
 	{ "tls_log_level", I_, NULL, tls_set_log_level },
 	/* Kamailio's names */
 	{ "certificate", S_, NULL, tls_set_certificate },
@@ -472,30 +494,42 @@ static int tls_mod_build(struct tls_dom_table **out, char *err, size_t errlen)
 	return 0;
 }
 
-/* One master key for every worker: they then resume each other's tickets. */
-static int tls_mod_ticket_key(void)
+/*
+ * GNUTLS_DEBUG_LEVEL in the environment makes GnuTLS log to stderr by
+ * itself, from when it is loaded; at 9 and above that includes session
+ * secrets. tls_log_level cannot reach that, the environment can: say so,
+ * and put the level back where tls_log_level wants it.
+ */
+static void tls_mod_env_log_level(void)
 {
-	gnutls_datum_t k = { NULL, 0 };
-	int rc;
+	const char *e = getenv("GNUTLS_DEBUG_LEVEL");
 
-	rc = gnutls_session_ticket_key_generate(&k);
-	if (rc < 0) {
-		TLS_LOG_GNUTLS(SC_L_ERR, rc,
-			       "gnutls_session_ticket_key_generate()");
-		return -1;
+	if (!e || atoi(e) <= TLS_LOG_LEVEL_MAX)
+		return;
+	SC_WARN("tls_gnutls: GNUTLS_DEBUG_LEVEL=%s in the environment would "
+		"make GnuTLS log session secrets (level 9 and above): using "
+		"tls_log_level=%d instead", e, tls_cfg.log_level);
+	gnutls_global_set_log_level(tls_cfg.log_level);
+}
+
+/*
+ * Keys in a core dump are keys on disk, readable by whoever reads the
+ * dump. The ticket keys' page is excluded from dumps (tls_ticket.c), the
+ * private keys GnuTLS parsed into each worker's heap cannot be: unless
+ * tls_allow_core_dumps=1, every process (workers inherit it over fork) is
+ * made non-dumpable. That also stops ptrace by the same user and makes
+ * /proc/PID/ files such as smaps root-only.
+ */
+static void tls_mod_dumpable(void)
+{
+	if (tls_cfg.allow_core_dumps) {
+		SC_NOTICE("tls_gnutls: tls_allow_core_dumps=1: core dumps may "
+			  "hold private keys and session keys");
+		return;
 	}
-	rc = 0;
-	if (k.size == 0 || k.size > sizeof(tls_shared->ticket_key)) {
-		SC_ERR("tls_gnutls: session ticket key of %u bytes, expected "
-		       "at most %zu", k.size, sizeof(tls_shared->ticket_key));
-		rc = -1;
-	} else {
-		memcpy(tls_shared->ticket_key, k.data, k.size);
-		tls_shared->ticket_key_len = k.size;
-	}
-	gnutls_memset(k.data, 0, k.size);
-	gnutls_free(k.data);
-	return rc;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		SC_WARN("tls_gnutls: prctl(PR_SET_DUMPABLE, 0): %s: core "
+			"dumps may hold private keys", strerror(errno));
 }
 
 static int tls_mod_init(void)
@@ -513,6 +547,8 @@ static int tls_mod_init(void)
 		gnutls_global_set_log_function(tls_mod_gnutls_log);
 		gnutls_global_set_log_level(tls_cfg.log_level);
 	}
+	tls_mod_env_log_level();
+	tls_mod_dumpable();
 	if (tls_shared_init() < 0) {
 		SC_ERR("tls_gnutls: cannot set up the shared TLS state");
 		return -1;
@@ -522,7 +558,7 @@ static int tls_mod_init(void)
 		return -1;
 	}
 	tls_dom_install(t);
-	if (tls_mod_ticket_key() < 0)
+	if (tls_tkt_init() < 0)
 		return -1;
 	if (sc_transport_register(&tls_conn_ops) < 0)
 		return -1;
@@ -559,6 +595,8 @@ static int tls_mod_reload(void)
 		SC_INFO("tls_gnutls: disable_tls=1: nothing to reload");
 		return 0;
 	}
+	/* every reload retires the ticket key, also one that fails */
+	tls_tkt_rotate("reload");
 	if (tls_mod_build(&t, err, sizeof(err)) < 0) {
 		SC_ERR("tls_gnutls: reload failed, keeping generation %llu: %s",
 		       gen, err);
@@ -581,12 +619,8 @@ static void tls_mod_destroy(void)
 			  (unsigned long long)tls_shared->handshake_failures,
 			  (unsigned long long)tls_shared->verify_failures);
 	tls_cred_release_current();
-	/* the workers are gone: the ticket key is of no more use */
-	if (tls_shared) {
-		gnutls_memset(tls_shared->ticket_key, 0,
-			      sizeof(tls_shared->ticket_key));
-		tls_shared->ticket_key_len = 0;
-	}
+	/* the workers are gone: the ticket keys are of no more use */
+	tls_tkt_destroy();
 	tls_cfg_free(&tls_cfg);
 }
 

@@ -94,10 +94,8 @@ static int verify_peer(gnutls_session_t s, int require)
 		vs->no_cert = require;
 		return require ? -1 : 0;
 	}
-	ret = gnutls_certificate_verify_peers(s, vs->vdata.type ? &vs->vdata
-							       : NULL,
-					      vs->vdata.type ? 1 : 0,
-					      &status);
+	ret = gnutls_certificate_verify_peers(s, vs->nvdata ? vs->vdata : NULL,
+					      vs->nvdata, &status);
 	vs->checked = 1;
 	vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
 	if (ret < 0 || status != 0)
@@ -123,6 +121,27 @@ static int is_ip_literal(const char *host)
 	       inet_pton(AF_INET6, host, ip) == 1;
 }
 
+/*
+ * The peer's certificate must be meant for its side of TLS: a server's
+ * for TLS WWW server authentication, a client's for client
+ * authentication, as OpenSSL checks them for the seed (X509_PURPOSE
+ * sslserver / sslclient). GnuTLS accepts a certificate without an EKU
+ * extension for any purpose, and so do we; it also holds the CAs of the
+ * chain to the purpose when they state EKUs. Always the first entry, so
+ * the name or address can follow.
+ */
+static void verify_set_purpose(struct tls_verify_state *vs, int peer_is_server)
+{
+	gnutls_typed_vdata_st *vd = &vs->vdata[0];
+
+	memset(vs->vdata, 0, sizeof(vs->vdata));
+	vd->type = GNUTLS_DT_KEY_PURPOSE_OID;
+	vd->data = (unsigned char *)(peer_is_server ? GNUTLS_KP_TLS_WWW_SERVER
+						    : GNUTLS_KP_TLS_WWW_CLIENT);
+	vd->size = 0;
+	vs->nvdata = 1;
+}
+
 /* What the server must be: kept in the session's verification state. */
 static int verify_client_side(gnutls_session_t s, const char *host)
 {
@@ -132,11 +151,11 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 
 	if (!vs)
 		return GNUTLS_E_INVALID_REQUEST;
-	vd = &vs->vdata;
-	memset(vd, 0, sizeof(*vd));
+	verify_set_purpose(vs, 1);
+	vd = &vs->vdata[1];
 	gnutls_session_set_verify_function(s, verify_required);
 	if (!host || !host[0])
-		return 0; /* the chain only */
+		return 0; /* the chain and the purpose only */
 	if (inet_pton(AF_INET, host, vs->ip) == 1) {
 		vd->type = GNUTLS_DT_IP_ADDRESS;
 		vd->data = vs->ip;
@@ -158,6 +177,7 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 		vd->data = (unsigned char *)vs->host;
 		vd->size = 0;
 	}
+	vs->nvdata = 2;
 	return 0;
 }
 
@@ -166,8 +186,11 @@ int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(session);
 
-	if (vs)
+	if (vs) {
 		vs->max_depth = d->verify_depth;
+		if (!is_client)
+			verify_set_purpose(vs, 0);
+	}
 	if (is_client) {
 		if (d->verify)
 			return verify_client_side(session, host);

@@ -12,7 +12,9 @@
  * Client side: verify=1 checks the server's chain and its name or IP
  * address against the destination (gnutls_certificate_verify_peers with a
  * DNS name or an IP address as typed data, never an IP literal as a host
- * name). Everywhere: at most tls_verify_depth intermediate CAs.
+ * name). Everywhere: at most tls_verify_depth intermediate CAs, and the
+ * peer's key purpose (EKU): TLS WWW server on outgoing connections, TLS
+ * WWW client on incoming ones; a certificate without EKU is good for both.
  */
 #ifndef TLS_GNUTLS_TLS_VERIFY_H
 #define TLS_GNUTLS_TLS_VERIFY_H

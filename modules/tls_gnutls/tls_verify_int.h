@@ -16,8 +16,10 @@ struct tls_verify_state {
 	int checked;           /**< a verify function ran */
 	int no_cert;           /**< required but none was sent */
 	int max_depth;         /**< tls_verify_depth; < 0: no limit */
-	/* client side: what the server must be */
-	gnutls_typed_vdata_st vdata;
+	/* what the peer must be: its key purpose, and on the client side
+	 * the server's name or address (the typed data of GnuTLS's check) */
+	gnutls_typed_vdata_st vdata[2];
+	unsigned nvdata;
 	unsigned char ip[16];
 	char host[256];
 };

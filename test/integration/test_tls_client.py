@@ -127,6 +127,36 @@ class ClientSide(unittest.TestCase):
         self.assertIsNotNone(sc.wait_log(r"handshake refused, peer "
                                          r"certificate: .*expired"))
 
+    def test_client_only_certificate_is_refused(self):
+        """Key purpose: client.pem names 127.0.0.1 and comes from the
+        trusted root, but it is for TLS clients only."""
+        sc, port = self.start(self.verifying())
+        srv = TlsServer(cert="client")
+        self.send(port, f"tls:127.0.0.1:{srv.port}")
+        srv.wait()
+        self.assertIsNone(srv.msg)
+        self.assertIsNotNone(sc.wait_log(r"handshake refused, peer "
+                                         r"certificate: .*purpose"),
+                             sc.log()[-2000:])
+
+    def test_code_signing_certificate_is_refused(self):
+        sc, port = self.start(self.verifying())
+        srv = TlsServer(cert="eku-codesign")
+        self.send(port, f"tls:127.0.0.1:{srv.port};host=localhost")
+        srv.wait()
+        self.assertIsNone(srv.msg)
+        self.assertIsNotNone(sc.wait_log(r"handshake refused, peer "
+                                         r"certificate: .*purpose"),
+                             sc.log()[-2000:])
+
+    def test_certificate_without_eku_is_accepted(self):
+        sc, port = self.start(self.verifying())
+        srv = TlsServer(cert="eku-none")
+        msg = self.send(port, f"tls:127.0.0.1:{srv.port};host=localhost")
+        srv.wait()
+        self.assertIsNone(srv.error)
+        self.assertEqual(srv.msg, msg)
+
     def test_verify_0_checks_nothing(self):
         sc, port = self.start("tls_verify=0\n")
         srv = TlsServer(cert="expired-server")

@@ -11,6 +11,7 @@ import re
 import socket
 import ssl
 import tempfile
+import time
 import unittest
 
 import sctest
@@ -431,6 +432,35 @@ class StartupErrors(unittest.TestCase):
                                "tls_verify": 1}),
                    "tls_verify=1", "tls_ca_list")
 
+    def test_crl_of_a_foreign_ca(self):
+        """A CRL signed by no CA of the domain stops startup at its
+        tls_crl line (crl-rogue.pem is the rogue CA's; only ca.pem is
+        trusted)."""
+        port = sctest.free_port()
+        cfg = (f"listen=tls:127.0.0.1:{port}\n" + HEAD +
+               seed_lines({**cert_settings("server-ecdsa"),
+                           "tls_ca_list": tc.pki("ca.pem"),
+                           "tls_crl": tc.pki("crl-rogue.pem")}))
+        sc = sctest.Sipcore(cfg, children=1, expect_fail=True)
+        try:
+            with open(sc.cfg_path) as f:
+                line = next(i for i, l in enumerate(f, 1)
+                            if l.startswith("tls_crl="))
+            self.assertNotEqual(sc.rc, 0)
+            self.assertRegex(sc.log(), (
+                rf"sipcore\.cfg:{line}: tls domain server:default: tls_crl "
+                r"'\S*crl-rogue\.pem': CRL 0 \(issuer 'CN=sipcore rogue "
+                r"CA,O=sipcore rogue PKI'\) is signed by no CA of "
+                r"tls_ca_list '\S*ca\.pem'"))
+            self.assertFalse(sctest.port_in_use(port))
+        finally:
+            sc.close()
+
+    def test_crl_without_ca_list(self):
+        self.fails(seed_lines({**cert_settings("server-ecdsa"),
+                               "tls_crl": tc.pki("crl.pem")}),
+                   "crl.pem' needs tls_ca_list")
+
     def test_unknown_parameter_value_names_line(self):
         log = self.fails(seed_lines(cert_settings("server-ecdsa")) +
                          modparams({"tls_verify_depth": 99}),
@@ -454,6 +484,22 @@ class Misc(unittest.TestCase):
             r = tc.ask("gnutls-cli", port)
             self.assertEqual(r.codes(), [], r)
             self.assertIn("expired", r.text.lower())
+
+    def test_stale_crl_warns(self):
+        """A CRL past its next update is used, with a warning."""
+        port = sctest.free_port()
+        cfg = (f"listen=tls:127.0.0.1:{port}\n" + HEAD +
+               seed_lines({**cert_settings("server-ecdsa"),
+                           "tls_ca_list": tc.pki("ca.pem"),
+                           "tls_crl": tc.pki("crl-expired.pem")}))
+        with sctest.Sipcore(cfg, children=1) as sc:
+            self.assertRegex(sc.log(), (
+                r"WARNING: [^\n]*tls: domain server:default: CRL 0 "
+                r"\(issuer 'CN=sipcore test root CA,O=sipcore test PKI'\) "
+                r"in \S*crl-expired\.pem is past its next update "
+                r"\(2020-02-01 00:00:00 UTC\)"))
+            r = tc.ask("gnutls-cli", port)
+            self.assertEqual(r.codes(), [200], r)
 
     def test_encrypted_key_with_password(self):
         port = sctest.free_port()
@@ -591,6 +637,73 @@ class SniDomains(unittest.TestCase):
                 self.assertIsNone(got, "a ticket of the unnamed domain "
                                   "resumed under sip2.test")
 
+
+
+class SniInheritsAddressPolicy(unittest.TestCase):
+    """A named domain inherits from its address's unnamed domain, not from
+    the globals: "IP:port" requires a client certificate, and
+    "IP:port/sip2.test", which sets only its certificate, must too, or a
+    client could skip the requirement by sending that name."""
+
+    def cfg(self, port, named_extra=""):
+        return (f"listen=tls:127.0.0.1:{port}\n"
+                'loadmodule "tls_gnutls.so"\n'
+                f"tls_domain[127.0.0.1:{port}] {{\n"
+                f'tls_certificate="{tc.pki("server-ecdsa.pem")}"\n'
+                f'tls_private_key="{tc.pki("server-ecdsa.key")}"\n'
+                f'tls_ca_list="{tc.pki("ca.pem")}"\n'
+                "tls_verify=1\ntls_require_certificate=1\n}\n"
+                f"tls_domain[127.0.0.1:{port}/sip2.test] {{\n"
+                f'tls_certificate="{tc.pki("server2-ecdsa.pem")}"\n'
+                f'tls_private_key="{tc.pki("server2-ecdsa.key")}"\n'
+                + named_extra + "}\n")
+
+    def answer(self, port, version, sni, cert):
+        """(CN served, reply code); raises when refused."""
+        ctx = tc.py_context(version=version, cert=cert)
+        s = tc.py_connect(port, ctx, sni=sni)
+        try:
+            cn = dict(x[0] for x in s.getpeercert()["subject"])["commonName"]
+            r, _ = tc.py_ask(s, port)
+            return cn, r.code
+        finally:
+            s.close()
+
+    def test_name_cannot_skip_required_certificate(self):
+        port = sctest.free_port()
+        with sctest.Sipcore(self.cfg(port), children=1) as sc:
+            for version in ("1.2", "1.3"):
+                with self.subTest(version=version):
+                    self.assertEqual(self.answer(port, version, "sip2.test",
+                                                 "client.pem"),
+                                     ("sip2.test", 200))
+                    mark = len(sc.log())
+                    with self.assertRaises((ssl.SSLError, OSError,
+                                            ConnectionError)):
+                        self.answer(port, version, "sip2.test", None)
+                    deadline = time.time() + 5
+                    while ("peer certificate: no certificate" not in
+                           sc.log()[mark:] and time.time() < deadline):
+                        time.sleep(0.05)
+                    self.assertIn("handshake refused, peer certificate: no "
+                                  "certificate", sc.log()[mark:])
+            self.assertNotIn("(SNI)", sc.log())
+
+    def test_weaker_named_domain_warns(self):
+        port = sctest.free_port()
+        cfg = self.cfg(port, "tls_require_certificate=0\n")
+        with sctest.Sipcore(cfg, children=1) as sc:
+            self.assertRegex(sc.log(), (
+                r"WARNING: .*tls: domain server:127\.0\.0\.1:\d+/sip2\.test: "
+                r"tls_require_certificate=0, but domain "
+                r"server:127\.0\.0\.1:\d+ of the same address requires a "
+                r"client certificate: a client that sends the name "
+                r"'sip2\.test' \(SNI\) gets in without one"))
+            # as configured: the name lets a client in without one
+            self.assertEqual(self.answer(port, "1.3", "sip2.test", None),
+                             ("sip2.test", 200))
+            with self.assertRaises((ssl.SSLError, OSError, ConnectionError)):
+                self.answer(port, "1.3", "localhost", None)
 
 if __name__ == "__main__":
     sctest.need_tool("gnutls-cli")

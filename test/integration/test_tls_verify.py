@@ -30,7 +30,15 @@ CLIENTS = {
     "untrusted": ("rogue-client.pem", r"not trusted.*issuer is unknown"),
     "expired": ("expired.pem", r"not trusted.*expired"),
     "revoked": ("revoked.pem", r"not trusted.*revoked"),
+    # key purpose: an incoming client's certificate must be for TLS
+    # client authentication; one without EKU is good for any purpose
+    "server-only": ("eku-server.pem", r"not trusted.*purpose"),
+    "code-signing": ("eku-codesign.pem", r"not trusted.*purpose"),
+    "no-eku": ("eku-none.pem", None),
 }
+
+# the subject of a verified client's certificate
+SUBJECTS = {"valid": "sipcore test client", "no-eku": "CN=localhost"}
 
 
 def verify_cfg(port, verify, require, extra=""):
@@ -109,9 +117,9 @@ class VerifyBase:
                            r" \(([^)]*)\), subject '([^']*)'")
         self.assertIsNotNone(m, self.sc.log()[mark:])
         verified, text, subject = m.groups()
-        if self.verify and name == "valid":
+        if self.verify and name in SUBJECTS:
             self.assertEqual((verified, text), ("1", "ok"))
-            self.assertIn("sipcore test client", subject)
+            self.assertIn(SUBJECTS[name], subject)
         else:
             self.assertEqual(verified, "0", m.group(0))
 
@@ -130,22 +138,32 @@ class VerifyBase:
     def test_revoked_certificate(self):
         self.cell("revoked")
 
+    def test_server_only_certificate(self):
+        self.cell("server-only")
+
+    def test_code_signing_certificate(self):
+        self.cell("code-signing")
+
+    def test_certificate_without_eku(self):
+        self.cell("no-eku")
+
 
 class Verify0(VerifyBase, unittest.TestCase):
     verify = 0
-    accepts = ("none", "valid", "untrusted", "expired", "revoked")
+    accepts = ("none", "valid", "untrusted", "expired", "revoked",
+               "server-only", "code-signing", "no-eku")
 
 
 class Verify1Require0(VerifyBase, unittest.TestCase):
     verify = 1
     require = 0
-    accepts = ("none", "valid")
+    accepts = ("none", "valid", "no-eku")
 
 
 class Verify1Require1(VerifyBase, unittest.TestCase):
     verify = 1
     require = 1
-    accepts = ("valid",)
+    accepts = ("valid", "no-eku")
 
     # Over TLS 1.3 a missing client certificate is
     # GNUTLS_E_CERTIFICATE_REQUIRED: still a verification refusal.
@@ -325,7 +343,7 @@ if __name__ == "__main__":
     sctest.need_tool("openssl")
     tc.need_env()
     tc.need_pki("client.pem", "rogue-client.pem", "expired.pem",
-                "revoked.pem", "crl.pem")
+                "revoked.pem", "crl.pem", "eku-server.pem", "eku-none.pem")
     if not os.path.exists(tc.pki("chain-client.pem")):
         VerifyDepth = unittest.skip("no chain-client.pem")(VerifyDepth)
     sctest.main()

@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_params.h"
+#include "tls_ticket.h"
 
 /* ---- stand-ins for the other files of the module ------------------------ */
 
@@ -686,6 +688,82 @@ START_TEST(test_effective_inherit)
 }
 END_TEST
 
+/*
+ * A named server domain inherits from its address's unnamed domain before
+ * the globals: a client cannot skip tls_require_certificate=1 by SNI.
+ */
+START_TEST(test_effective_sni_parent)
+{
+	struct tls_dom_cfg *a, *n, *def, *far, e;
+	struct tls_cfg c;
+	char err[256], where[300];
+
+	tls_cfg_init(&c);
+	c.global.ca_list = strdup("global-ca.pem");
+	c.global.verify = 0;
+	c.global.require_certificate = 0;
+	a = tls_cfg_domain(&c, "10.0.0.1:5061", "f.cfg", 3, err, sizeof(err));
+	n = tls_cfg_domain(&c, "10.0.0.1:5061/sip2.test", "f.cfg", 9, err,
+			   sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(n);
+	a->verify = 1;
+	a->require_certificate = 1;
+	a->verify_depth = 2;
+	a->ca_list = strdup("addr-ca.pem");
+	a->ciphers = strdup("AES128-SHA");
+	ck_assert_int_eq(tls_cfg_note(a, offsetof(struct tls_dom_cfg,
+						  require_certificate),
+				      "f.cfg", 5), 0);
+	n->certificate = strdup("sip2.pem");
+	n->ciphers = strdup("");	/* explicitly none beats the parent */
+
+	ck_assert_ptr_eq(tls_cfg_parent(&c, n), a);
+	ck_assert_ptr_null(tls_cfg_parent(&c, a));
+	tls_cfg_effective(&c, n, &e);
+	ck_assert_int_eq(e.verify, 1);
+	ck_assert_int_eq(e.require_certificate, 1);
+	ck_assert_int_eq(e.verify_depth, 2);
+	ck_assert_str_eq(e.ca_list, "addr-ca.pem");
+	ck_assert_str_eq(e.certificate, "sip2.pem");
+	ck_assert_ptr_null(e.ciphers);
+	ck_assert_str_eq(e.server_name, "sip2.test");
+	/* messages point where the inherited value was written */
+	tls_cfg_where(&c, n, offsetof(struct tls_dom_cfg,
+				      require_certificate), where,
+		      sizeof(where));
+	ck_assert_str_eq(where, "f.cfg:5: ");
+	/* its own setting still wins */
+	n->require_certificate = 0;
+	tls_cfg_effective(&c, n, &e);
+	ck_assert_int_eq(e.require_certificate, 0);
+	ck_assert_int_eq(e.verify, 1);
+
+	/* no unnamed domain on its address: server:default, if configured */
+	far = tls_cfg_domain(&c, "10.0.0.9:5061/far.test", "f.cfg", 11, err,
+			     sizeof(err));
+	ck_assert_ptr_nonnull(far);
+	ck_assert_ptr_null(tls_cfg_parent(&c, far));
+	tls_cfg_effective(&c, far, &e);
+	ck_assert_int_eq(e.verify, 0);
+	ck_assert_str_eq(e.ca_list, "global-ca.pem");
+	def = tls_cfg_domain(&c, "server:default", "f.cfg", 12, err,
+			     sizeof(err));
+	ck_assert_ptr_nonnull(def);
+	def->verify = 1;
+	ck_assert_ptr_eq(tls_cfg_parent(&c, far), def);
+	tls_cfg_effective(&c, far, &e);
+	ck_assert_int_eq(e.verify, 1);
+	ck_assert_str_eq(e.ca_list, "global-ca.pem");
+	/* the address's own domain wins over server:default */
+	ck_assert_ptr_eq(tls_cfg_parent(&c, n), a);
+	/* other domains have no parent */
+	ck_assert_ptr_null(tls_cfg_parent(&c, def));
+	ck_assert_ptr_null(tls_cfg_parent(&c, &c.global));
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- every parameter and alias ------------------------------------------ */
 
 enum spec_kind { K_STR, K_BOOL, K_INT };
@@ -739,7 +817,11 @@ static const struct spec specs[] = {
 	{ "send_timeout", K_INT, 1, G(send_timeout), 1, 3600, NULL },
 	{ "tls_send_ca_names", K_BOOL, 1, G(send_ca_names), 0, 1, NULL },
 	{ "tls_session_tickets", K_BOOL, 1, G(session_tickets), 0, 1, NULL },
-	{ "tls_log_level", K_INT, 1, G(log_level), 0, 9, NULL },
+	{ "tls_ticket_key_lifetime", K_INT, 1, G(ticket_key_lifetime), 1,
+	  2592000, NULL },
+	{ "tls_allow_core_dumps", K_BOOL, 1, G(allow_core_dumps), 0, 1, NULL },
+	/* 9 and above: GnuTLS logs session secrets */
+	{ "tls_log_level", K_INT, 1, G(log_level), 0, 8, NULL },
 };
 
 #define NSPECS (int)(sizeof(specs) / sizeof(specs[0]))
@@ -1176,6 +1258,7 @@ END_TEST
 START_TEST(test_lc_init_ok)
 {
 	static const unsigned char zero[64];
+	struct tls_tkt_keys k;
 
 	lc_reset();
 	ck_assert_int_eq(set_param("tls_certificate", NULL, 1, SC_PARAM_STR,
@@ -1190,8 +1273,12 @@ START_TEST(test_lc_init_ok)
 	ck_assert_int_eq(fake_installs, 1);
 	ck_assert_uint_eq(tls_shared->generation, 1);
 	ck_assert_ptr_nonnull(tls_shared->table);
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 64);
-	ck_assert_int_ne(memcmp(tls_shared->ticket_key, zero, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&k, tls_tkt_now(), 0, 0), 1);
+	ck_assert_uint_eq(k.serial, 1);
+	/* keys stay out of core dumps: the process is not dumpable */
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(k.has_prev, 0);
+	ck_assert_int_ne(memcmp(k.cur, zero, 64), 0);
 
 	/* a worker takes and returns a first credential set */
 	ck_assert_int_eq(sc_module_exports.child_init(3), 0);
@@ -1201,25 +1288,72 @@ START_TEST(test_lc_init_ok)
 	 * defaults */
 	sc_module_exports.mod_destroy();
 	ck_assert_int_eq(fake_releases, 1);
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 0);
-	ck_assert_int_eq(memcmp(tls_shared->ticket_key, zero, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&k, tls_tkt_now(), 0, 0), -1);
 	ck_assert_ptr_null(tls_cfg.global.certificate);
 	ck_assert_int_eq(tls_cfg.handshake_timeout, 120);
 	tls_dom_table_free(tls_shared->table);
 }
 END_TEST
 
-START_TEST(test_lc_reload_keeps_ticket_key)
+/* Every reload makes a new ticket key; the one before decrypts only. */
+START_TEST(test_lc_reload_rotates_ticket_key)
 {
-	unsigned char first[64];
+	struct tls_tkt_keys a, b, c;
 
 	lc_reset();
 	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
-	memcpy(first, tls_shared->ticket_key, 64);
+	ck_assert_int_eq(tls_tkt_get(&a, tls_tkt_now(), 0, 0), 1);
 	ck_assert_int_eq(sc_module_exports.reload(), 0);
-	/* sessions resumed by ticket survive a reload */
-	ck_assert_uint_eq(tls_shared->ticket_key_len, 64);
-	ck_assert_int_eq(memcmp(first, tls_shared->ticket_key, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&b, tls_tkt_now(), 0, a.serial), 1);
+	ck_assert_uint_eq(b.serial, a.serial + 1);
+	ck_assert_int_eq(b.has_prev, 1);
+	ck_assert_int_eq(memcmp(b.prev, a.cur, 64), 0);
+	ck_assert_int_ne(memcmp(b.cur, a.cur, 64), 0);
+	/* unchanged: nothing copied */
+	ck_assert_int_eq(tls_tkt_get(&c, tls_tkt_now(), 3600, b.serial), 0);
+	/* a failed reload rotates too: the key's life is not the config's */
+	fake_build_fail = 1;
+	ck_assert_int_eq(sc_module_exports.reload(), -1);
+	fake_build_fail = 0;
+	ck_assert_int_eq(tls_tkt_get(&c, tls_tkt_now(), 0, b.serial), 1);
+	ck_assert_int_eq(memcmp(c.prev, b.cur, 64), 0);
+	/* the one before is gone: one rotation is survived, not two */
+	ck_assert_int_ne(memcmp(c.prev, a.cur, 64), 0);
+	ck_assert_int_ne(memcmp(c.cur, a.cur, 64), 0);
+	/* its lifetime over, the key rotates at the next look */
+	ck_assert_int_eq(tls_tkt_get(&a, tls_tkt_now() + 100, 100, c.serial),
+			 1);
+	ck_assert_uint_eq(a.serial, c.serial + 1);
+	ck_assert_int_eq(memcmp(a.prev, c.cur, 64), 0);
+	ck_assert_int_eq(tls_tkt_get(&b, tls_tkt_now() + 100, 100, a.serial),
+			 0);
+	sc_module_exports.mod_destroy();
+	tls_dom_table_free(tls_shared->table);
+}
+END_TEST
+
+/* tls_allow_core_dumps=1 leaves the process dumpable; GNUTLS_DEBUG_LEVEL
+ * at a level that logs secrets is overridden, loudly. */
+START_TEST(test_lc_dumps_and_env_level)
+{
+	const char *log;
+
+	lc_reset();
+	ck_assert_int_eq(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(set_param("tls_allow_core_dumps", NULL, 1,
+				   SC_PARAM_INT, 1, NULL), 0);
+	ck_assert_int_eq(setenv("GNUTLS_DEBUG_LEVEL", "9", 1), 0);
+	cap_begin();
+	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
+	log = cap_end();
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	ck_assert_msg(strstr(log, "tls_allow_core_dumps=1: core dumps may "
+			     "hold private keys") != NULL, "log: %s", log);
+	ck_assert_msg(strstr(log, "WARNING: tls_gnutls: GNUTLS_DEBUG_LEVEL=9 "
+			     "in the environment would make GnuTLS log "
+			     "session secrets") != NULL, "log: %s", log);
+	unsetenv("GNUTLS_DEBUG_LEVEL");
+	sc_module_exports.mod_destroy();
 	tls_dom_table_free(tls_shared->table);
 }
 END_TEST
@@ -1230,12 +1364,17 @@ START_TEST(test_lc_gnutls_log)
 	const char *log;
 
 	lc_reset();
+	/* GnuTLS logs session secrets from level 9 on: refused */
 	ck_assert_int_eq(set_param("tls_log_level", NULL, 1, SC_PARAM_INT, 9,
+				   NULL), -1);
+	ck_assert_msg(strstr(last_err, "9 and above log session secrets"),
+		      "%s", last_err);
+	ck_assert_int_eq(set_param("tls_log_level", NULL, 1, SC_PARAM_INT, 8,
 				   NULL), 0);
 	ck_assert_int_eq(sc_module_exports.mod_init(), 0);
 	sc_log_level = SC_L_DBG;
 	cap_begin();
-	/* anything GnuTLS does at level 9 logs */
+	/* anything GnuTLS does at level 8 logs */
 	ck_assert_int_eq(gnutls_init(&sess, GNUTLS_CLIENT), 0);
 	ck_assert_int_eq(gnutls_set_default_priority(sess), 0);
 	gnutls_deinit(sess);
@@ -1365,6 +1504,7 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_test(tc, test_domain_find_or_create);
 	tcase_add_test(tc, test_effective_defaults);
 	tcase_add_test(tc, test_effective_inherit);
+	tcase_add_test(tc, test_effective_sni_parent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("params");
@@ -1386,7 +1526,8 @@ static Suite *tls_cfg_suite(int lifecycle)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lc_disabled);
 	tcase_add_test(tc, test_lc_init_ok);
-	tcase_add_test(tc, test_lc_reload_keeps_ticket_key);
+	tcase_add_test(tc, test_lc_reload_rotates_ticket_key);
+	tcase_add_test(tc, test_lc_dumps_and_env_level);
 	tcase_add_test(tc, test_lc_gnutls_log);
 	tcase_add_test(tc, test_lc_build_fails);
 	tcase_add_test(tc, test_lc_creds_fail);

@@ -805,6 +805,195 @@ START_TEST(build_require_without_verify_warns)
 }
 END_TEST
 
+/* A named domain that asks less than its address's domain is warned of. */
+START_TEST(build_weaker_sni_warns)
+{
+	struct tls_cfg c;
+	struct tls_dom_cfg *a, *n;
+	struct tls_dom_table *t;
+	const struct tls_dom *nd;
+	const char *log;
+
+	t_cfg_base(&c);
+	a = t_dom(&c, "127.0.0.1:5061");
+	a->verify = 1;
+	a->require_certificate = 1;
+	t_set(&a->ca_list, "ca.pem");
+	n = t_dom(&c, "127.0.0.1:5061/sip2.test");
+	t_certkey(n, "server2-ecdsa.pem", "server2-ecdsa.key");
+	/* inherits verify=1 require=1 and the CA list: no warning */
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	nd = t_find_dom(t, "server:127.0.0.1:5061/sip2.test");
+	ck_assert_int_eq(nd->verify, 1);
+	ck_assert_int_eq(nd->require_certificate, 1);
+	ck_assert_ptr_nonnull(nd->ca_file);
+	ck_assert_ptr_null(strstr(log, "(SNI)"));
+	tls_dom_table_free(t);
+
+	n->require_certificate = 0;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+				     "sip2.test: tls_require_certificate=0, "
+				     "but domain server:127.0.0.1:5061 of the "
+				     "same address requires a client "
+				     "certificate: a client that sends the "
+				     "name 'sip2.test' (SNI) gets in without "
+				     "one"));
+	tls_dom_table_free(t);
+
+	n->verify = 0;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+				     "sip2.test: tls_verify=0, but domain "
+				     "server:127.0.0.1:5061 of the same "
+				     "address verifies clients"));
+	tls_dom_table_free(t);
+
+	/* asking more than the address is fine */
+	a->require_certificate = 0;
+	n->verify = 1;
+	n->require_certificate = 1;
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "(SNI)"));
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
+/* Each CRL must be signed by a CA of the domain; a stale one warns. */
+START_TEST(build_crl_checks)
+{
+	struct tls_cfg c;
+	struct tls_dom_cfg *d;
+	struct tls_dom_table *t;
+	char want[1200], both[600];
+	const char *log;
+	FILE *f;
+	int ch;
+
+	t_cfg_base(&c);
+	d = t_dom(&c, "127.0.0.1:5061");
+	t_set(&d->ca_list, "ca.pem");
+	t_set(&d->crl, "crl.pem");
+	ck_assert_int_eq(tls_cfg_note(d, offsetof(struct tls_dom_cfg, crl),
+				      "test.cfg", 42), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "next update"));
+	tls_dom_table_free(t);
+
+	/* the rogue CA's CRL, where only ca.pem is trusted: at its line */
+	t_set(&d->crl, "crl-rogue.pem");
+	snprintf(want, sizeof(want), "test.cfg:42: tls domain "
+		 "server:127.0.0.1:5061: tls_crl '%s': CRL 0 (issuer "
+		 "'CN=sipcore rogue CA,O=sipcore rogue PKI') is signed by no "
+		 "CA of tls_ca_list '%s' (", t_path(t_pki, "crl-rogue.pem"),
+		 t_path(t_pki, "ca.pem"));
+	t_build_fail(&c, want);
+	/* trusted along with the root: fine */
+	t_set(&d->ca_list, "all-ca.pem");
+	tls_dom_table_free(t_build_ok(&c));
+
+	/* the second CRL of a file is the bad one */
+	t_set(&d->ca_list, "ca.pem");
+	snprintf(both, sizeof(both), "%s", t_path(t_tmp, "two-crls.pem"));
+	f = fopen(both, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int k = 0; k < 2; k++) {
+		FILE *in = fopen(t_path(t_pki, k ? "crl-rogue.pem" : "crl.pem"),
+				 "r");
+
+		ck_assert_ptr_nonnull(in);
+		while ((ch = fgetc(in)) != EOF)
+			fputc(ch, f);
+		fclose(in);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	t_set(&d->crl, both);
+	t_build_fail(&c, "': CRL 1 (issuer 'CN=sipcore rogue CA,O=sipcore "
+		     "rogue PKI') is signed by no CA of tls_ca_list");
+
+	/* a CRL without any CA to check it against */
+	t_set(&d->ca_list, "");
+	t_set(&d->crl, "crl.pem");
+	t_build_fail(&c, "test.cfg:42: tls domain server:127.0.0.1:5061: "
+		     "tls_crl '");
+	t_build_fail(&c, "' needs tls_ca_list");
+
+	/* stale: a warning with the date, and the domain still builds */
+	t_set(&d->ca_list, "ca.pem");
+	t_set(&d->crl, "crl-expired.pem");
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	snprintf(want, sizeof(want), "tls: domain server:127.0.0.1:5061: CRL "
+		 "0 (issuer 'CN=sipcore test root CA,O=sipcore test PKI') in "
+		 "%s is past its next update (2020-02-01 00:00:00 UTC)",
+		 t_path(t_pki, "crl-expired.pem"));
+	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
+	ck_assert_ptr_nonnull(t_find_dom(t, "server:127.0.0.1:5061")->crl.data);
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
+/* A private key that others can read is warned of, with its mode. */
+START_TEST(build_key_mode_warns)
+{
+	unsigned char buf[8192];
+	struct tls_cfg c;
+	struct tls_dom_table *t;
+	const char *log, *copy;
+	char want[700];
+	size_t n;
+	FILE *f;
+
+	f = fopen(t_path(t_pki, "server-ecdsa.key"), "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	copy = t_path(t_tmp, "open.key");
+	t_write(copy, buf, n);
+	t_cfg_base(&c);
+	t_set(&c.global.private_key, copy);
+
+	ck_assert_int_eq(chmod(copy, 0644), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	snprintf(want, sizeof(want), "tls: domain server:default: private key "
+		 "%s is readable by everyone (mode 0644): make it readable by "
+		 "its owner only (chmod 600)", copy);
+	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
+	tls_dom_table_free(t);
+
+	ck_assert_int_eq(chmod(copy, 0640), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_nonnull(strstr(log, "is readable by its group (mode "
+				     "0640)"));
+	tls_dom_table_free(t);
+
+	ck_assert_int_eq(chmod(copy, 0600), 0);
+	t_cap_start();
+	t = t_build_ok(&c);
+	log = t_cap_end();
+	ck_assert_ptr_null(strstr(log, "is readable by"));
+	tls_dom_table_free(t);
+	tls_cfg_free(&c);
+}
+END_TEST
+
 /* ---- building: errors ---------------------------------------------------- */
 
 START_TEST(err_missing_file)
@@ -1169,6 +1358,9 @@ static Suite *t_build_suite(void)
 	tcase_add_test(tc, build_pkcs11_key);
 	tcase_add_test(tc, build_default_cert_rule);
 	tcase_add_test(tc, build_require_without_verify_warns);
+	tcase_add_test(tc, build_weaker_sni_warns);
+	tcase_add_test(tc, build_crl_checks);
+	tcase_add_test(tc, build_key_mode_warns);
 	tcase_add_test(tc, err_missing_file);
 	tcase_add_test(tc, err_mismatch);
 	tcase_add_test(tc, err_unsorted_chain);

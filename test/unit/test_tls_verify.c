@@ -256,6 +256,45 @@ START_TEST(client_names)
 }
 END_TEST
 
+/*
+ * Key purpose, outgoing: the server's certificate must be for TLS server
+ * authentication. client.pem (client only) names 127.0.0.1 and
+ * client.test, so only the purpose can refuse it; eku-codesign.pem names
+ * localhost; eku-none.pem has no EKU and is good for any purpose.
+ */
+START_TEST(client_key_purpose)
+{
+	ck_assert_int_eq(client_case(1, "127.0.0.1", "client", 0), 0);
+	ck_assert_int_eq(client_case(1, "client.test", "client", 0), 0);
+	ck_assert_int_eq(client_case(1, "localhost", "eku-codesign", 0), 0);
+	ck_assert_int_eq(client_case(1, NULL, "eku-codesign", 0), 0);
+	ck_assert_int_eq(client_case(1, "localhost", "eku-server", 0), 1);
+	ck_assert_int_eq(client_case(1, "localhost", "eku-none", 0), 1);
+	/* verify=0 checks nothing, the purpose neither */
+	ck_assert_int_eq(client_case(0, "localhost", "eku-codesign", 0), 1);
+}
+END_TEST
+
+/* Incoming: the client's certificate must be for TLS client auth. */
+START_TEST(server_key_purpose)
+{
+	char msg[256] = "";
+	int v = -9;
+
+	ck_assert_int_eq(server_case(1, 1, "eku-server", NULL, msg,
+				     sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "purpose"), "%s", msg);
+	ck_assert_int_eq(server_case(1, 0, "eku-server", NULL, NULL, 0), 0);
+	ck_assert_int_eq(server_case(1, 1, "eku-codesign", NULL, NULL, 0), 0);
+	ck_assert_int_eq(server_case(1, 1, "eku-none", &v, msg, sizeof(msg)),
+			 1);
+	ck_assert_int_eq(v, 1);
+	/* both EKUs, as SIP proxies use one certificate both ways */
+	ck_assert_int_eq(server_case(1, 1, "server-ecdsa", NULL, NULL, 0), 1);
+	ck_assert_int_eq(server_case(0, 0, "eku-codesign", NULL, NULL, 0), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tls_verify");
@@ -267,7 +306,7 @@ int main(void)
 	pki = getenv("SC_PKI");
 	if (!pki)
 		return 77;
-	snprintf(probe, sizeof(probe), "%s/revoked.pem", pki);
+	snprintf(probe, sizeof(probe), "%s/eku-codesign.pem", pki);
 	if (access(probe, R_OK) != 0)
 		return 77;
 	tcase_add_loop_test(tc, seed_table, 0, 15);
@@ -275,6 +314,8 @@ int main(void)
 	tcase_add_test(tc, ca_names);
 	tcase_add_test(tc, client_names);
 	tcase_add_test(tc, client_depth);
+	tcase_add_test(tc, client_key_purpose);
+	tcase_add_test(tc, server_key_purpose);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Session ticket master keys (prefix: tls_tkt, tkt_).
+ *
+ * The keys sit in a page of their own rather than in the core's arena:
+ * it can be kept out of core dumps (MADV_DONTDUMP) without touching the
+ * arena's other pages, and it is mapped before fork, so every worker
+ * shares it (and the flag). The lock is in the page too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include <sipcore/log.h>
+#include <sipcore/shm.h>
+
+#include "tls_ticket.h"
+#include "tls_util.h"
+
+/*
+ * GnuTLS's ticket key window: 3 (STEK_ROTATION_PERIOD_PRODUCT) times the
+ * session cache expiration, which the module leaves at GnuTLS's default
+ * of 6 hours (DEFAULT_EXPIRE_TIME).
+ */
+#define TKT_GNUTLS_WINDOW (3 * 21600)
+
+struct tkt_page {
+	shm_lock_t lock;
+	uint64_t serial;        /* atomic reads; written under the lock */
+	int64_t since;          /* tls_tkt_now() when cur was made */
+	unsigned char cur[TLS_TKT_KEY_SIZE];
+	unsigned char prev[TLS_TKT_KEY_SIZE];
+	int has_prev;
+};
+
+static struct tkt_page *tkt;
+static size_t tkt_len;
+
+int64_t tls_tkt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* A fresh key into @key; under the lock, or before anyone shares it. */
+static int tkt_fresh(unsigned char key[TLS_TKT_KEY_SIZE])
+{
+	gnutls_datum_t k = { NULL, 0 };
+	int rc;
+
+	rc = gnutls_session_ticket_key_generate(&k);
+	if (rc < 0) {
+		TLS_LOG_GNUTLS(SC_L_ERR, rc,
+			       "gnutls_session_ticket_key_generate()");
+		return -1;
+	}
+	rc = 0;
+	if (k.size != TLS_TKT_KEY_SIZE) {
+		SC_ERR("tls: session ticket key of %u bytes, expected %d",
+		       k.size, TLS_TKT_KEY_SIZE);
+		rc = -1;
+	} else {
+		memcpy(key, k.data, TLS_TKT_KEY_SIZE);
+	}
+	gnutls_memset(k.data, 0, k.size);
+	gnutls_free(k.data);
+	return rc;
+}
+
+int tls_tkt_init(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (tkt)
+		return 0;
+	tkt_len = pg > 0 && (size_t)pg >= sizeof(*tkt) ? (size_t)pg
+						       : sizeof(*tkt);
+	p = mmap(NULL, tkt_len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		SC_ERR("tls: mmap() of the session ticket key page: %s",
+		       strerror(errno));
+		return -1;
+	}
+	/* keys have no business in a core dump; not fatal if refused */
+	if (madvise(p, tkt_len, MADV_DONTDUMP) < 0)
+		SC_WARN("tls: madvise(MADV_DONTDUMP) on the session ticket key "
+			"page: %s: the keys may appear in core dumps",
+			strerror(errno));
+	tkt = p;
+	if (shm_lock_init(&tkt->lock) != 0) {
+		SC_ERR("tls: cannot initialise the session ticket key lock");
+		goto fail;
+	}
+	if (tkt_fresh(tkt->cur) < 0)
+		goto fail;
+	tkt->since = tls_tkt_now();
+	tkt->serial = 1;
+	return 0;
+fail:
+	munmap(p, tkt_len);
+	tkt = NULL;
+	return -1;
+}
+
+void tls_tkt_destroy(void)
+{
+	if (!tkt)
+		return;
+	gnutls_memset(tkt->cur, 0, sizeof(tkt->cur));
+	gnutls_memset(tkt->prev, 0, sizeof(tkt->prev));
+	munmap(tkt, tkt_len);
+	tkt = NULL;
+}
+
+/* Under the lock. */
+static int tkt_rotate_locked(int64_t now)
+{
+	unsigned char key[TLS_TKT_KEY_SIZE];
+
+	if (tkt_fresh(key) < 0)
+		return -1;
+	memcpy(tkt->prev, tkt->cur, sizeof(tkt->prev));
+	tkt->has_prev = 1;
+	memcpy(tkt->cur, key, sizeof(tkt->cur));
+	gnutls_memset(key, 0, sizeof(key));
+	__atomic_store_n(&tkt->since, now, __ATOMIC_RELEASE);
+	__atomic_store_n(&tkt->serial, tkt->serial + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int tls_tkt_rotate(const char *why)
+{
+	uint64_t serial;
+	int rc;
+
+	if (!tkt)
+		return -1;
+	shm_lock(&tkt->lock);
+	rc = tkt_rotate_locked(tls_tkt_now());
+	serial = tkt->serial;
+	shm_unlock(&tkt->lock);
+	if (rc < 0)
+		SC_ERR("tls: session ticket key not rotated (%s): the current "
+		       "one stays", why);
+	else
+		SC_INFO("tls: session ticket key rotated (%s), serial %llu",
+			why, (unsigned long long)serial);
+	return rc;
+}
+
+static int tkt_due(int64_t now, int64_t lifetime)
+{
+	int64_t since = __atomic_load_n(&tkt->since, __ATOMIC_ACQUIRE);
+
+	return lifetime > 0 && now - since >= lifetime;
+}
+
+int tls_tkt_get(struct tls_tkt_keys *out, int64_t now, int64_t lifetime,
+		uint64_t have)
+{
+	int rotated = 0, failed = 0;
+
+	if (!tkt)
+		return -1;
+	/* the common case, without the lock: nothing new */
+	if (have && have == tls_tkt_serial() && !tkt_due(now, lifetime))
+		return 0;
+	shm_lock(&tkt->lock);
+	if (tkt_due(now, lifetime)) {
+		if (tkt_rotate_locked(now) == 0) {
+			rotated = 1;
+		} else {
+			/* try again a lifetime later, not at every call */
+			__atomic_store_n(&tkt->since, now, __ATOMIC_RELEASE);
+			failed = 1;
+		}
+	}
+	out->serial = tkt->serial;
+	memcpy(out->cur, tkt->cur, sizeof(out->cur));
+	memcpy(out->prev, tkt->prev, sizeof(out->prev));
+	out->has_prev = tkt->has_prev;
+	shm_unlock(&tkt->lock);
+	if (rotated)
+		SC_INFO("tls: session ticket key rotated (its lifetime of "
+			"%lld s is over), serial %llu", (long long)lifetime,
+			(unsigned long long)out->serial);
+	if (failed)
+		SC_ERR("tls: session ticket key not rotated although its "
+		       "lifetime is over: the current one stays");
+	return 1;
+}
+
+uint64_t tls_tkt_serial(void)
+{
+	return tkt ? __atomic_load_n(&tkt->serial, __ATOMIC_ACQUIRE) : 0;
+}
+
+int tls_tkt_name(const unsigned char key[TLS_TKT_KEY_SIZE], time_t when,
+		 unsigned char name[TLS_TKT_NAME_SIZE])
+{
+	unsigned char be[8], out[64];
+	uint64_t t = when > 0 ? (uint64_t)when / TKT_GNUTLS_WINDOW : 0;
+	gnutls_hash_hd_t h;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		be[i] = (unsigned char)(t >> (56 - 8 * i));
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA3_512) < 0)
+		return -1;
+	if (gnutls_hash(h, be, sizeof(be)) < 0 ||
+	    gnutls_hash(h, key, TLS_TKT_KEY_SIZE) < 0) {
+		gnutls_hash_deinit(h, out);
+		gnutls_memset(out, 0, sizeof(out));
+		return -1;
+	}
+	gnutls_hash_deinit(h, out);
+	memcpy(name, out, TLS_TKT_NAME_SIZE);
+	gnutls_memset(out, 0, sizeof(out));
+	return 0;
+}
+
+struct tkt_hello {
+	unsigned char *name;
+	int found;
+};
+
+static void tkt_take(struct tkt_hello *h, const unsigned char *p,
+		     unsigned len)
+{
+	if (len < TLS_TKT_NAME_SIZE || h->found)
+		return;
+	memcpy(h->name, p, TLS_TKT_NAME_SIZE);
+	h->found = 1;
+}
+
+static int tkt_hello_ext(void *ctx, unsigned tls_id, const unsigned char *data,
+			 unsigned size)
+{
+	struct tkt_hello *h = ctx;
+	unsigned len;
+
+	if (tls_id == 35) {
+		tkt_take(h, data, size);
+	} else if (tls_id == 41 && size >= 4) {
+		len = (unsigned)data[2] << 8 | data[3];
+		if (len <= size - 4)
+			tkt_take(h, data + 4, len);
+	}
+	return 0;
+}
+
+int tls_tkt_hello_name(const gnutls_datum_t *msg,
+		       unsigned char name[TLS_TKT_NAME_SIZE])
+{
+	struct tkt_hello h = { name, 0 };
+
+	if (gnutls_ext_raw_parse(&h, tkt_hello_ext, msg,
+				 GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO) < 0)
+		return 0;
+	return h.found;
+}
