@@ -207,12 +207,12 @@ class Server(sctest.Sipcore):
         return (int(r.get("X-Conn-Id")), int(r.get("X-Worker")),
                 int(r.get("X-Pid")))
 
-    def connect_on(self, rank, tls=False, tries=200):
+    def connect_on(self, rank, tls=False, tries=200, rcvbuf=None):
         """A connection owned by worker @rank, with its conn id."""
         held = []
         try:
             for _ in range(tries):
-                s = self.connect(tls)
+                s = self.connect(tls, rcvbuf=rcvbuf)
                 cid, r, _ = self.whoami(s, tls)
                 if r == rank:
                     return s, cid
@@ -222,9 +222,15 @@ class Server(sctest.Sipcore):
                 s.close()
         raise AssertionError(f"no connection landed on worker {rank}")
 
-    def connect(self, tls=False, timeout=5.0, src=None):
+    def connect(self, tls=False, timeout=5.0, src=None, rcvbuf=None):
+        """A TCP or TLS (handshake done) stream to the server, from @src
+        when given. @rcvbuf is set before connecting, so that the window
+        is small from the start (shrinking it later makes the kernel drop
+        segments and the sender back off for seconds)."""
         raw = socket.socket()
         raw.settimeout(timeout)
+        if rcvbuf:
+            small_rcvbuf(raw, rcvbuf)
         if src:
             raw.bind((src, 0))
         try:
@@ -272,6 +278,19 @@ def options_burst(n, port, transport="TCP", first_cseq=1, extra=""):
     return b"".join(sip_request("OPTIONS", transport, port=port,
                                 cseq=first_cseq + i, extra=extra)
                     for i in range(n))
+
+
+def fat_options_burst(n, port, transport="TCP", vias=60):
+    """@n pipelined OPTIONS with @vias Via headers each: every reply
+    copies them all, so it is as large as its request (about 6 KB), and
+    a peer that never reads gets megabytes queued for it."""
+    out = []
+    for i in range(n):
+        v = [f"Via: SIP/2.0/{transport} 127.0.0.{k % 250 + 1}:{5060 + k};"
+             f"branch=z9hG4bK{sctest.rand_token(24)}" for k in range(vias)]
+        out.append(sip_request("OPTIONS", transport, port=port, cseq=i + 1,
+                               vias=v))
+    return b"".join(out)
 
 
 def drain(sock, timeout=10.0, quiet=None):
@@ -402,7 +421,7 @@ def parallel(fn, items, threads=16):
                 fn(it)
             except Exception as e:  # noqa: BLE001 - kept and reported
                 with lock:
-                    errors.append(repr(e))
+                    errors.append(f"{it!r}: {e!r}")
 
     ts = [threading.Thread(target=worker, daemon=True)
           for _ in range(threads)]
