@@ -118,6 +118,15 @@ def cfg_lines(limits, tls=True, note=None):
     return "".join(line + "\n" for line in out)
 
 
+def sanitized():
+    """True when the sipcore under test is built with AddressSanitizer."""
+    try:
+        with open(os.environ["SIPCORE"], "rb") as f:
+            return b"__asan_init" in f.read()
+    except (KeyError, OSError):
+        return False
+
+
 def raise_nofile():
     """Raise this process's RLIMIT_NOFILE to its hard limit; returns it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
