@@ -278,6 +278,17 @@ def rst_close(sock):
     raw.close()
 
 
+def half_close(sock):
+    """FIN our side of @sock's TCP connection, TLS or not, and keep
+    reading (SSLSocket.shutdown would drop the TLS state). A plain close
+    with replies unread would send a reset instead."""
+    dup = socket.socket(fileno=os.dup(sock.fileno()))
+    try:
+        dup.shutdown(socket.SHUT_WR)
+    finally:
+        dup.close()
+
+
 def small_rcvbuf(sock, n=4096):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, n)
 

@@ -34,7 +34,7 @@ from stress import SipReply, read_message, sip_request
 
 # scenario sizes (short, long)
 N_DEATHS = stress.size(240, 3000)
-N_PENDING = stress.size(12, 100)
+N_PENDING = stress.size(32, 200)
 N_HANDSHAKE = stress.size(150, 2000)
 N_STALLED = stress.size(6, 40)
 N_OUTGOING = stress.size(10, 100)
@@ -140,10 +140,18 @@ class Chaos(unittest.TestCase):
                 if how not in ("eof", "reset"):
                     return f"no_content_length: not closed ({how})"
             elif mode == "burst_fin":
+                # FIN while the server still has most of it to read; all
+                # of it must be answered
                 s.sendall(stress.options_burst(BURST, port, tr))
+                stress.half_close(s)
+                data, how = stress.drain(s, 60.0)
                 s.close()
+                n = data.count(b"SIP/2.0 200 OK\r\n")
+                if n != BURST:
+                    return f"burst_fin: {n} of {BURST} answered ({how})"
             elif mode == "burst_rst":
                 s.sendall(stress.options_burst(BURST, port, tr))
+                time.sleep(random.random() * 0.05)
                 stress.rst_close(s)
             else:
                 raise ValueError(mode)
@@ -256,10 +264,13 @@ class StalledReaders(Chaos):
             got = len(re.findall(pattern, self.sv.log()))
             if got >= (want or n):
                 break
+            if self.sv.sanitizer() or self.sv.deaths():
+                break
             time.sleep(0.2)
         for s, t in conns:
             stress.rst_close(s)
             t.join(10)
+        self.sv.check_healthy(self, what="with stalled readers")
         return got
 
 

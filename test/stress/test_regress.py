@@ -15,8 +15,6 @@ Each test checks, after its scenario, that the server log holds no
 sanitizer report and no worker death, and that every control client got
 every 200.
 """
-import os
-import socket
 import time
 import unittest
 
@@ -26,16 +24,6 @@ from stress import SipReply, read_message, sip_request
 # how many CRLF pongs a burst of 4,000 pings may bring back: one per read
 # of the server's receive buffer (4 KiB and up) is coalescing, 4,000 is not
 PONG_MAX = 16
-
-
-def half_close(sock):
-    """FIN our side of @sock's TCP connection, TLS or not, and keep
-    reading (SSLSocket.shutdown would drop the TLS state)."""
-    dup = socket.socket(fileno=os.dup(sock.fileno()))
-    try:
-        dup.shutdown(socket.SHUT_WR)
-    finally:
-        dup.close()
 
 
 class Scenario(unittest.TestCase):
@@ -79,7 +67,7 @@ class PipelineThenFin(Scenario):
         tr = "TLS" if tls else "TCP"
         try:
             s.sendall(stress.options_burst(self.N, port, tr))
-            half_close(s)
+            stress.half_close(s)
             data, how = stress.drain(s, timeout=60.0)
         finally:
             s.close()
@@ -112,7 +100,7 @@ class PipelineThenFin(Scenario):
         for s in socks:
             s.sendall(burst)
         for s in socks:
-            half_close(s)
+            stress.half_close(s)
         counts = []
         for s in socks:
             data, _ = stress.drain(s, timeout=60.0)
