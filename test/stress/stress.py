@@ -238,6 +238,7 @@ class Server(sctest.Sipcore):
         segments and the sender back off for seconds)."""
         raw = socket.socket()
         raw.settimeout(timeout)
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if rcvbuf:
             small_rcvbuf(raw, rcvbuf)
         if src:
