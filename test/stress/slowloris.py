@@ -67,9 +67,13 @@ class Attack(threading.Thread):
         self.hello = hello
         self.sel = selectors.DefaultSelector()
         self.halt = threading.Event()
-        # what each slot is: ("silent"|"dribble"); slots to (re)open
-        self.todo = collections.deque(["silent"] * silent +
-                                      ["dribble"] * dribble)
+        # the kinds of the connections to (re)open, the two interleaved
+        # so that both get their share of what the server accepts
+        kinds = []
+        for i in range(max(silent, dribble)):
+            kinds += (["silent"] if i < silent else []) + \
+                (["dribble"] if i < dribble else [])
+        self.todo = collections.deque(kinds)
         self.socks = {}  # fd -> [sock, kind, state, sent]
         self.dribble_q = collections.deque()  # (when, fd)
         self.opened = 0
