@@ -32,7 +32,6 @@ figures and exits 0 when:
 import argparse
 import collections
 import errno
-import os
 import selectors
 import socket
 import ssl

@@ -19,16 +19,12 @@ tlsclient.py). What this file adds:
 import os
 import re
 import resource
-import signal
 import socket
 import ssl
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import unittest
 
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(_here, "..", "integration"))
@@ -342,8 +338,8 @@ def drain(sock, timeout=10.0, quiet=None):
 
 class Control(threading.Thread):
     """A client that keeps one connection (TCP or TLS) and sends OPTIONS
-    on it, one at a time, until stopped; every request must get its 200
-    within @timeout. Failures are kept with what went wrong."""
+    on it, one at a time, until stopped; every request must get its
+    200 within @timeout. Failures are kept with what went wrong."""
 
     def __init__(self, server, tls=False, rank=None, period=0.02,
                  timeout=5.0):
@@ -481,4 +477,6 @@ def client_hello():
     except ssl.SSLWantReadError:
         pass
     return out.read()
+
+
 main = sctest.main

@@ -226,7 +226,8 @@ class HandshakeTimeout(Chaos):
         # bound on when all of them must be gone
         still_open = 0
         for s in socks:
-            if not stress.sctest.wait_closed(s, max(0.1, t0 + 15 - time.time())):
+            left = max(0.1, t0 + 15 - time.time())
+            if not stress.sctest.wait_closed(s, left):
                 still_open += 1
             s.close()
         self.assertEqual(still_open, 0, "half-open handshakes kept")
@@ -256,8 +257,9 @@ class StalledReaders(Chaos):
 
     def stalled(self, n, pattern, want=None, tls_share=0.5):
         """@n stalled readers; waits (at most 60 s) until the log has
-        @pattern @want (default @n) times, then closes them. Nothing is read from them:
-        reading would let the server make progress. Returns the count."""
+        @pattern @want (default @n) times, then closes them. Nothing is
+        read from them: reading would let the server make progress.
+        Returns the count."""
         conns = [self.flood_no_read(i < n * tls_share) for i in range(n)]
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -533,6 +535,10 @@ class SigkillWorker(Chaos):
 
     children = 4
     with_controls = False
+    # the victim's queues grow until the kill, no limit closes them first
+    limits = dict(stress.LIMITS["chaos"], tcp_conn_wq_max=64 << 20,
+                  tcp_wq_max=1 << 30, tcp_send_timeout=30,
+                  tls_send_timeout=30)
 
     def test_sigkill_busy_worker(self):
         sv = self.sv
