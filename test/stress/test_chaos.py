@@ -231,9 +231,9 @@ class HandshakeTimeout(Chaos):
                 still_open += 1
             s.close()
         self.assertEqual(still_open, 0, "half-open handshakes kept")
-        n = len(re.findall(r"handshake timeout", sv.log()))
-        self.assertGreaterEqual(n, N_HANDSHAKE * 9 // 10,
-                                "too few 'handshake timeout' lines")
+        # closed by the timeout, not by anything else (the notices may
+        # be rate-limited, so one is enough)
+        self.assertRegex(sv.log(), r"handshake timeout")
         self.finish("after handshake timeouts")
 
 

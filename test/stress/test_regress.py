@@ -8,6 +8,8 @@ workers, a TCP and a TLS control client on each worker throughout):
     closed without a reply, nothing else is lost;
   - CRLFCRLF x 4,000 in one burst: the pongs are coalesced (far fewer
     than 4,000 come back) and the connection still answers OPTIONS;
+  - pongs queued for a peer that never reads pin little more memory
+    than tcp_conn_wq_max;
   - Content-Length written with too many digits (99999999999, 2^64) gets
     513 like any other oversized message, then the connection is closed.
 
@@ -15,6 +17,7 @@ Each test checks, after its scenario, that the server log holds no
 sanitizer report and no worker death, and that every control client got
 every 200.
 """
+import threading
 import time
 import unittest
 
@@ -29,11 +32,13 @@ PONG_MAX = 16
 class Scenario(unittest.TestCase):
     """A fresh server and its control clients per test."""
 
-    extra = ""
+    limits = stress.LIMITS["chaos"]
+    no_quarantine = False
 
     def setUp(self):
         stress.need_env()
-        self.sv = stress.Server(children=2, extra=self.extra)
+        self.sv = stress.Server(children=2, limits=self.limits,
+                                no_quarantine=self.no_quarantine)
         self.addCleanup(self.sv.close)
         self.ctl = stress.Controls(self.sv)
         self.addCleanup(self.stop_controls)
@@ -165,6 +170,47 @@ class CrlfPings(Scenario):
 
     def test_tls_crlf_pings_coalesced(self):
         self.run_pings(True)
+
+
+class PongQueueCost(Scenario):
+    """Defect 3, second half: pongs queued for a peer that never reads
+    cost far more memory than tcp_conn_wq_max counts (a 2-byte chunk is a
+    32-byte allocation or more). Whether the server coalesces the pongs or
+    counts the real cost of each chunk, the memory one such peer pins must
+    stay near the limit."""
+
+    WQ_MAX = 262144
+    limits = dict(stress.LIMITS["chaos"], tcp_conn_wq_max=WQ_MAX,
+                  tcp_send_timeout=30)
+    # 4 MB of pongs fill the kernel's socket buffers; what comes after
+    # is queued by the server
+    BURSTS = 1000
+    # memory is measured: no ASan quarantine (see stress.Server)
+    no_quarantine = True
+    # allowed growth of the owning worker's peak RSS while it holds them
+    GROWTH_MAX_KIB = 4 * WQ_MAX // 1024 + 1024
+
+    def test_tcp_pongs_to_a_peer_that_never_reads(self):
+        s = self.sv.connect(rcvbuf=4096)
+        _, _, pid = self.sv.whoami(s)
+        before = stress.reset_peak_rss(pid)
+        burst = b"\r\n\r\n" * 4000
+
+        def send():
+            for _ in range(self.BURSTS):
+                s.sendall(burst)
+        t = threading.Thread(target=stress.quiet, args=(send,), daemon=True)
+        t.start()
+        t.join(60)
+        time.sleep(0.5)
+        peak = stress.status_kib(pid, "VmHWM")
+        stress.rst_close(s)
+        self.assertLessEqual(
+            peak - before, self.GROWTH_MAX_KIB,
+            f"worker peak RSS grew from {before} to {peak} KiB for one "
+            f"peer that never reads its pongs (tcp_conn_wq_max="
+            f"{self.WQ_MAX})")
+        self.finish("after pongs to a peer that never reads")
 
 
 class HugeContentLength(Scenario):

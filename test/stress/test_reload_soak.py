@@ -19,7 +19,6 @@ Asserted:
     sanitizer allocator's own warm-up;
   - no sanitizer report, no worker death.
 """
-import os
 import re
 import signal
 import threading
@@ -72,22 +71,10 @@ class Handshaker(threading.Thread):
 class ReloadSoak(unittest.TestCase):
     def setUp(self):
         stress.need_env()
-        self.tolerance = PSS_TOLERANCE_KIB
-        if stress.sanitized():
-            old = os.environ.get("ASAN_OPTIONS")
-            os.environ["ASAN_OPTIONS"] = ((old + ":") if old else "") + \
-                "quarantine_size_mb=0"
-            self.addCleanup(self.restore_env, old)
-            self.tolerance = ASAN_PSS_TOLERANCE_KIB
-        self.sv = stress.Server(children=2)
+        self.tolerance = (ASAN_PSS_TOLERANCE_KIB if stress.sanitized()
+                          else PSS_TOLERANCE_KIB)
+        self.sv = stress.Server(children=2, no_quarantine=True)
         self.addCleanup(self.sv.close)
-
-    @staticmethod
-    def restore_env(old):
-        if old is None:
-            os.environ.pop("ASAN_OPTIONS", None)
-        else:
-            os.environ["ASAN_OPTIONS"] = old
 
     def pids(self):
         return [self.sv.proc.pid] + stress.sctest.child_pids(
