@@ -363,7 +363,69 @@ class IpcInFlight(Chaos):
         for s in senders:
             s.close()
         self.assertEqual(errors, [], "senders not answered 202 or 480")
+        # some messages were still in the channel when their connection
+        # died
+        self.assertRegex(self.sv.log(), r"ipc: conn \d+ is gone")
         self.finish("after IPC to dying connections")
+
+
+class IpcChannelFull(Chaos):
+    """Pipelined X-Deliver-To MESSAGEs from four connections of worker 1
+    to one of worker 2, faster than worker 2 takes them off its IPC
+    channel (a datagram socket: the kernel queues only a few datagrams):
+    each MESSAGE is either handed over (202) and then arrives, or refused
+    at once (480); the channel overflowing loses nothing else."""
+
+    # the target reads slower than it is sent to: no queue limit here
+    limits = dict(stress.LIMITS["chaos"], tcp_conn_wq_max=256 << 20,
+                  tcp_wq_max=1 << 30, tcp_send_timeout=30)
+
+    def test_ipc_channel_full(self):
+        sv = self.sv
+        target, tid = sv.connect_on(2)
+        senders = [sv.connect_on(1)[0] for _ in range(4)]
+        n = stress.size(100, 400)
+        # 60 KB each: the 4 MiB socket buffer of the channel holds few
+        bursts = [b"".join(sip_request(
+            "MESSAGE", "TCP", port=sv.port, cseq=j + 1, body=b"m" * 60000,
+            extra=f"X-Deliver-To: {tid}\r\n") for j in range(n))
+            for _ in senders]
+        codes = []
+        # and worker 2 has pipelined bursts of its own to answer
+        busy = [sv.connect_on(2)[0] for _ in range(4)]
+        for b in busy:
+            threading.Thread(target=stress.quiet, daemon=True, args=(
+                b.sendall, stress.options_burst(BURST, sv.port))).start()
+            threading.Thread(target=stress.quiet, daemon=True, args=(
+                stress.drain, b, 60.0, 3.0)).start()
+        self.addCleanup(lambda: [b.close() for b in busy])
+
+        def flood(k):
+            s = senders[k]
+            s.sendall(bursts[k])
+            buf = b""
+            for _ in range(n):
+                raw, buf = read_message(s, buf, timeout=20.0)
+                codes.append(SipReply(raw).code)
+        got = []
+
+        def read_target():
+            data, _ = stress.drain(target, timeout=60.0, quiet=3.0)
+            got.append(data.count(b"MESSAGE sip:"))
+        rt = threading.Thread(target=read_target, daemon=True)
+        rt.start()
+        errs = stress.parallel(flood, range(len(senders)), threads=4)
+        rt.join(70)
+        for s in senders + [target]:
+            s.close()
+        self.assertEqual(errs, [])
+        self.assertEqual(len(codes), n * len(senders))
+        self.assertEqual(set(codes) - {202, 480}, set())
+        self.assertRegex(sv.log(), r"ipc: hand-over to worker 2 for conn "
+                         r"\d+ failed", "the IPC channel never filled up")
+        self.assertEqual(got, [codes.count(202)],
+                         "MESSAGEs accepted (202) and those delivered differ")
+        self.finish("after the IPC channel overflowed")
 
 
 class Outgoing(Chaos):
