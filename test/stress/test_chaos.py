@@ -371,10 +371,10 @@ class IpcInFlight(Chaos):
 
 class IpcChannelFull(Chaos):
     """Pipelined X-Deliver-To MESSAGEs from four connections of worker 1
-    to one of worker 2, faster than worker 2 takes them off its IPC
-    channel (a datagram socket: the kernel queues only a few datagrams):
-    each MESSAGE is either handed over (202) and then arrives, or refused
-    at once (480); the channel overflowing loses nothing else."""
+    to one of worker 2 while worker 2 is stopped (SIGSTOP), so its IPC
+    channel fills up: each MESSAGE is either handed over (202) and
+    arrives once worker 2 goes on (SIGCONT), or refused at once (480);
+    the channel overflowing loses nothing else."""
 
     # the target reads slower than it is sent to: no queue limit here
     limits = dict(stress.LIMITS["chaos"], tcp_conn_wq_max=256 << 20,
@@ -383,22 +383,15 @@ class IpcChannelFull(Chaos):
     def test_ipc_channel_full(self):
         sv = self.sv
         target, tid = sv.connect_on(2)
+        w2 = sv.whoami(target)[2]
         senders = [sv.connect_on(1)[0] for _ in range(4)]
-        n = stress.size(100, 400)
+        n = stress.size(40, 200)
         # 60 KB each: the 4 MiB socket buffer of the channel holds few
         bursts = [b"".join(sip_request(
             "MESSAGE", "TCP", port=sv.port, cseq=j + 1, body=b"m" * 60000,
             extra=f"X-Deliver-To: {tid}\r\n") for j in range(n))
             for _ in senders]
         codes = []
-        # and worker 2 has pipelined bursts of its own to answer
-        busy = [sv.connect_on(2)[0] for _ in range(4)]
-        for b in busy:
-            threading.Thread(target=stress.quiet, daemon=True, args=(
-                b.sendall, stress.options_burst(BURST, sv.port))).start()
-            threading.Thread(target=stress.quiet, daemon=True, args=(
-                stress.drain, b, 60.0, 3.0)).start()
-        self.addCleanup(lambda: [b.close() for b in busy])
 
         def flood(k):
             s = senders[k]
@@ -407,15 +400,13 @@ class IpcChannelFull(Chaos):
             for _ in range(n):
                 raw, buf = read_message(s, buf, timeout=20.0)
                 codes.append(SipReply(raw).code)
-        got = []
-
-        def read_target():
-            data, _ = stress.drain(target, timeout=60.0, quiet=3.0)
-            got.append(data.count(b"MESSAGE sip:"))
-        rt = threading.Thread(target=read_target, daemon=True)
-        rt.start()
-        errs = stress.parallel(flood, range(len(senders)), threads=4)
-        rt.join(70)
+        os.kill(w2, signal.SIGSTOP)
+        self.addCleanup(os.kill, w2, signal.SIGCONT)
+        try:
+            errs = stress.parallel(flood, range(len(senders)), threads=4)
+        finally:
+            os.kill(w2, signal.SIGCONT)
+        data, _ = stress.drain(target, timeout=60.0, quiet=3.0)
         for s in senders + [target]:
             s.close()
         self.assertEqual(errs, [])
@@ -423,7 +414,7 @@ class IpcChannelFull(Chaos):
         self.assertEqual(set(codes) - {202, 480}, set())
         self.assertRegex(sv.log(), r"ipc: hand-over to worker 2 for conn "
                          r"\d+ failed", "the IPC channel never filled up")
-        self.assertEqual(got, [codes.count(202)],
+        self.assertEqual(data.count(b"MESSAGE sip:"), codes.count(202),
                          "MESSAGEs accepted (202) and those delivered differ")
         self.finish("after the IPC channel overflowed")
 
