@@ -16,7 +16,8 @@ and RLIMIT_NOFILE raised to the hard limit, then:
  1. baseline: the legitimate client alone for --baseline seconds;
  2. the attack: --silent connections from 127.0.0.2 that send nothing and
     --dribble connections from 127.0.0.3 that send a real ClientHello one
-    byte every --interval seconds; each one the server closes is opened
+    byte every --interval seconds (with --addrs K, each kind spreads over
+    K addresses: 127.0.0.2 to K+1 and K+2 to 2K+1); each one the server closes is opened
     again (at most --rate connects a second, all attackers together);
  3. once they are all open (or after --ramp seconds), the legitimate
     client from 127.0.0.200 for --duration seconds, attack still running.
@@ -43,8 +44,14 @@ import stress
 from stress import SipReply, read_message, sip_request
 
 LEGIT_ADDR = "127.0.0.200"
-SILENT_ADDR = "127.0.0.2"
-DRIBBLE_ADDR = "127.0.0.3"
+
+
+def attacker_addrs(kind, n):
+    """The @n source addresses of one kind of attacker: silent ones from
+    127.0.0.2 on, dribbling ones after them."""
+    first = 2 if kind == "silent" else 2 + n
+    return [f"127.0.0.{first + i}" for i in range(n)]
+
 PASS_RATIO = 0.99
 LOG_RATE_MAX = 20  # lines a second at log_level=1, on average
 
@@ -58,8 +65,12 @@ class Attack(threading.Thread):
     """Holds the attacking connections in one thread (epoll): opens them,
     dribbles bytes into some, opens again what the server closes."""
 
-    def __init__(self, port, silent, dribble, interval, rate, hello):
+    def __init__(self, port, silent, dribble, interval, rate, hello,
+                 addrs=1):
         super().__init__(daemon=True)
+        self.addrs = {k: attacker_addrs(k, addrs)
+                      for k in ("silent", "dribble")}
+        self.next_addr = 0
         self.port = port
         self.interval = interval
         self.rate = rate
@@ -91,7 +102,9 @@ class Attack(threading.Thread):
         s = socket.socket()
         s.setblocking(False)
         try:
-            s.bind((SILENT_ADDR if kind == "silent" else DRIBBLE_ADDR, 0))
+            a = self.addrs[kind]
+            self.next_addr += 1
+            s.bind((a[self.next_addr % len(a)], 0))
             r = s.connect_ex(("127.0.0.1", self.port))
         except OSError as e:
             s.close()
@@ -262,7 +275,8 @@ def run(opts):
         legit = Legit(sv.tls_port)
         fig["baseline"] = legit.run(opts.baseline)
         attack = Attack(sv.tls_port, opts.silent, opts.dribble,
-                        opts.interval, opts.rate, stress.client_hello())
+                        opts.interval, opts.rate, stress.client_hello(),
+                        opts.addrs)
         log0 = len(sv.log().splitlines())
         t0 = time.time()
         attack.start()
@@ -295,9 +309,12 @@ def report(opts, fig):
     b_n, b_ok, b_f = fig["baseline"]
     a_n, a_ok, a_f = fig["attack"]
     rate = fig["log_lines"] / max(fig["attack_seconds"], 1)
-    print(f"slowloris: {opts.silent} silent from {SILENT_ADDR}, "
+    def span(kind):
+        a = attacker_addrs(kind, opts.addrs)
+        return a[0] if len(a) == 1 else f"{a[0]}-{a[-1].split('.')[-1]}"
+    print(f"slowloris: {opts.silent} silent from {span('silent')}, "
           f"{opts.dribble} dribbling 1 byte / {opts.interval:g} s from "
-          f"{DRIBBLE_ADDR}; legitimate client from {LEGIT_ADDR}")
+          f"{span('dribble')}; legitimate client from {LEGIT_ADDR}")
     print("limits: " + ", ".join(f"{k}={v}" for k, v in
                                  fig["limits"].items()
                                  if k not in fig["missing"]))
@@ -346,8 +363,12 @@ def main():
     ap.add_argument("--rate", type=int, help="attacker connects a second")
     ap.add_argument("--ramp", type=int,
                     help="seconds to wait for all attackers to be open")
+    ap.add_argument("--addrs", type=int, default=1,
+                    help="source addresses per kind of attacker (1-90)")
     ap.add_argument("--children", type=int, default=2)
     opts = ap.parse_args()
+    if not 1 <= opts.addrs <= 90:
+        ap.error("--addrs: expected 1 to 90")
     for k, v in (LONG if opts.long else SHORT).items():
         if getattr(opts, k) is None:
             setattr(opts, k, v)
