@@ -627,9 +627,11 @@ class SigkillWorker(Chaos):
                       (sv.sanitizer() or sv.log()[-3000:]))
         m = sv.wait_log(rf"worker 4 \(pid {vpid}\) killed by signal 9", 5)
         self.assertIsNotNone(m, sv.log()[-2000:])
-        self.assertIsNotNone(sv.wait_log(r"worker 4 ready[\s\S]*worker 4 "
-                                         r"ready", 5) or
-                             sv.wait_log(r"worker 4 ready", 1))
+        # its replacement comes up
+        self.assertIsNotNone(sv.wait_log(
+            rf"killed by signal 9[^\n]*replacing it\n[\s\S]*"
+            rf"sipcore\[(?!{vpid}\])\d+\] INFO: worker 4 ready", 10),
+            sv.log()[-2000:])
         # the victim's connections are gone
         for i, (s, _) in enumerate(victim):
             _, how = stress.drain(s, 10.0)
