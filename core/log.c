@@ -143,6 +143,11 @@ int sc_log_rl_allow(struct sc_log_rl *rl, int level, const char *fmt)
 		       "(at most %d a second)", rl->dropped, fmt,
 		       SC_LOG_RL_BURST);
 		rl->dropped = 0;
+		if (rl->n++ >= SC_LOG_RL_BURST) {
+			/* the summary took the last place of this second */
+			rl->dropped = 1;
+			return 0;
+		}
 	}
 	return 1;
 }

@@ -61,10 +61,11 @@ void sc_conn_log(int level, const struct sc_conn *c, const char *fmt, ...)
 /*
  * Rate-limited logging, for lines a remote peer can cause at will (a
  * handshake timeout, a refused connection): each call site logs at most
- * SC_LOG_RL_BURST lines a second; what it drops is counted and said once,
- * with the line's format, when the site next logs.
+ * SC_LOG_RL_BURST lines a second (a worker process each); what it drops is
+ * counted and said once, with the line's format, when the site next logs
+ * (that line counts in the burst).
  */
-#define SC_LOG_RL_BURST 10
+#define SC_LOG_RL_BURST 5
 
 struct sc_log_rl {
 	uint64_t window;   /**< the second (monotonic) being counted */
