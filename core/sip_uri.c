@@ -580,6 +580,38 @@ int sip_uri_hparam(struct sc_str params, const char *name,
 	return 0;
 }
 
+int sip_uri_value_params(const char *s, size_t len, struct sc_str *params)
+{
+	const char *p, *e, *q;
+
+	if (!s || !params)
+		return -1;
+	e = uri_trim_end(s, s + len);
+	p = uri_skip_lws(s, e);
+	while (p < e && *p != ';') {
+		if (*p == '"') {
+			p = uri_skip_quoted(p, e);
+			if (!p)
+				return -1;
+		} else if (*p == '<') {
+			q = memchr(p, '>', (size_t)(e - p));
+			if (!q)
+				return -1;
+			p = uri_skip_lws(q + 1, e);
+			if (p < e && *p != ';')
+				return -1;
+			break;
+		} else {
+			p++;
+		}
+	}
+	if (p < e)
+		p = uri_skip_lws(p + 1, e);
+	params->s = p;
+	params->len = (size_t)(e - p);
+	return 0;
+}
+
 /* ---- lists --------------------------------------------------------------- */
 
 int sip_uri_list_next(struct sc_str *rest, struct sc_str *item)

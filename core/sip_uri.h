@@ -126,6 +126,15 @@ int sip_uri_hparam(struct sc_str params, const char *name,
 		   struct sc_str *value);
 
 /**
+ * The header parameters of a From/To/Contact-like value without reading
+ * its URI (which may be tel: or another scheme): after the '>' of a
+ * name-addr, else after the first ';' outside quotes. *params gets them
+ * without the leading ';' (empty when none), for sip_uri_hparam().
+ * Returns 0, or -1 for an unterminated quote or '<', or text after '>'.
+ */
+int sip_uri_value_params(const char *s, size_t len, struct sc_str *params);
+
+/**
  * Split a comma-separated header value list: the next element of *rest,
  * trimmed, into *item; *rest moves past it. Commas inside quoted strings
  * and inside < > do not split. Returns 1 with an element, 0 at the end,
