@@ -868,7 +868,7 @@ int sc_conn_send_id(uint64_t id, const void *buf, size_t len)
 	int owner = ipc_owner(id);
 
 	if (owner != conn_rank)
-		return ipc_send(owner, id, buf, len);
+		return ipc_send(owner, id, IPC_RAW, buf, len);
 	c = sc_conn_find(id);
 	if (!c) {
 		SC_DBG("send to conn %llu: no such connection",

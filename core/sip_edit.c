@@ -166,7 +166,7 @@ static int ed_is_removed(const struct sip_edit *e, const struct sip_hdr *h)
 static int ed_plan_routes(const struct sc_sip_msg *m,
 			  const struct sip_edit *e, struct ed_plan *pl)
 {
-	int first = -1, last = -1;
+	int first = -1, last = -1, left = e->drop_first_route, n;
 	unsigned i;
 
 	for (i = 0; i < m->nhdrs; i++) {
@@ -181,11 +181,21 @@ static int ed_plan_routes(const struct sc_sip_msg *m,
 	if (ed_count_values(&m->hdrs[first]) < 0 ||
 	    ed_count_values(&m->hdrs[last]) < 0)
 		return -1;
-	if (e->drop_first_route) {
-		pl->op[first] = ED_CUT;
-		pl->cut_first[first] = 1;
+	/* the first values, over as many Route lines as they take */
+	for (i = (unsigned)first; left > 0 && i < m->nhdrs; i++) {
+		if (m->hdrs[i].id != SIP_H_ROUTE || pl->op[i] == ED_DROP)
+			continue;
+		n = ed_count_values(&m->hdrs[i]);
+		if (n < 0)
+			return -1;
+		pl->op[i] = ED_CUT;
+		pl->cut_first[i] = (unsigned char)(n < left ? n : left);
+		left -= pl->cut_first[i];
 	}
+	if (left > 0)
+		return -1; /* fewer values than asked to remove */
 	if (e->drop_last_route) {
+		/* it may be among the first ones: then it is gone already */
 		pl->op[last] = ED_CUT;
 		pl->cut_last[last] = 1;
 	}
@@ -290,7 +300,7 @@ static void ed_top(struct ed_buf *b, const struct sip_edit *e,
 		ed_put_maxfwd(b, e->maxfwd);
 }
 
-/* @h without its first and/or last value; nothing when none is left. */
+/* @h without its @first values and/or its last; nothing when none is left. */
 static void ed_cut(struct ed_buf *b, const struct sip_hdr *h, int first,
 		   int last)
 {
@@ -298,7 +308,7 @@ static void ed_cut(struct ed_buf *b, const struct sip_hdr *h, int first,
 	int n = ed_count_values(h), i = 0, kept = 0;
 
 	while (sip_uri_list_next(&rest, &item) == 1) {
-		int skip = (first && i == 0) || (last && i == n - 1);
+		int skip = i < first || (last && i == n - 1);
 
 		i++;
 		if (skip)

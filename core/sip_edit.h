@@ -42,7 +42,8 @@ struct sip_edit {
 	/** SIP_EDIT_KEEP, or the Max-Forwards to write (0-255): it replaces
 	 *  the first Max-Forwards (any later one is dropped), or is added. */
 	int maxfwd;
-	/** Remove the first Route value (loose routing, RFC 3261 16.12). */
+	/** Remove this many Route values from the top (loose routing, RFC
+	 *  3261 16.12; two for a double Record-Route, RFC 5658). */
 	int drop_first_route;
 	/** Remove the last Route value (strict-router fix-up, 16.4). */
 	int drop_last_route;
