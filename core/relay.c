@@ -397,8 +397,8 @@ static int relay_send_flow(const struct flow *f, int kind, int status,
 	memcpy(&h.alt_addr, &ri->src, sizeof(h.alt_addr));
 	h.alt_addrlen = ri->srclen;
 	if (f->rank == core_rank) {
-		if (kind == RELAY_IPC_REPLY)
-			rtx_reply(branch, blen, status);
+		if (kind == RELAY_IPC_REPLY && rtx_reply(branch, blen, status))
+			return 0;
 		c = sc_conn_find(f->conn_id);
 		if (!c || !flow_peer_eq(f, (struct sockaddr *)&c->peer)) {
 			if (altlen)
@@ -440,8 +440,9 @@ void relay_ipc_deliver(uint64_t id, const void *buf, size_t len)
 	if ((size_t)h.msg_len + h.branch_len + h.alt_len != len - sizeof(h))
 		return;
 	p += sizeof(h);
-	if (h.kind == RELAY_IPC_REPLY)
-		rtx_reply(p + h.msg_len, h.branch_len, h.status);
+	if (h.kind == RELAY_IPC_REPLY &&
+	    rtx_reply(p + h.msg_len, h.branch_len, h.status))
+		return;
 	c = sc_conn_find(id);
 	if (!c) {
 		SC_INFO("relay: connection %llu is gone: flow failed",

@@ -50,7 +50,7 @@ static unsigned rtx_t1 = 500, rtx_t2 = 4000;
 static struct {
 	uint64_t key;
 	uint64_t expires;
-} rtx_seen[RTX_ABSORB_SLOTS];
+} rtx_seen[RTX_ABSORB_SLOTS], rtx_done[RTX_ABSORB_SLOTS];
 
 void rtx_setup(unsigned t1, unsigned t2)
 {
@@ -188,22 +188,49 @@ int rtx_add(const char *branch, int invite, int fd,
 	return 0;
 }
 
-void rtx_reply(const char *branch, size_t blen, int status)
+/* A 64-bit FNV-1a of the branch, case folded, for the done table. */
+static uint64_t rtx_key(const char *b, size_t n)
 {
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = b[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		h = (h ^ (unsigned char)c) * 1099511628211ULL;
+	}
+	return h | 1;
+}
+
+int rtx_reply(const char *branch, size_t blen, int status)
+{
+	uint64_t key = rtx_key(branch, blen), now = sc_now_ms();
+	unsigned slot = (unsigned)(key % RTX_ABSORB_SLOTS);
 	struct rtx *r;
 
 	for (r = rtx_hash[rtx_bucket(branch, blen)]; r; r = r->hnext)
 		if (r->blen == blen && sip_caseeq(r->branch, blen, branch, blen))
 			break;
-	if (!r)
-		return;
+	if (!r) {
+		/* the final reply came already: this one answers a copy */
+		return status >= 200 && rtx_done[slot].key == key &&
+		       rtx_done[slot].expires > now;
+	}
 	if (status >= 200 || r->invite) {
+		if (status >= 200 && r->interval > rtx_t1) {
+			/* it was sent more than once: expect more answers */
+			rtx_done[slot].key = key;
+			rtx_done[slot].expires = now + 64u * rtx_t1;
+		}
 		rtx_unlink_free(r);
-		return;
+		return 0;
 	}
 	/* non-INVITE, provisional: keep trying, at T2 */
 	r->interval = rtx_t2;
 	sc_timer_add(&r->t, rtx_t2);
+	return 0;
 }
 
 int rtx_absorb(uint64_t key)

@@ -32,8 +32,12 @@ int rtx_add(const char *branch, int invite, int fd,
 	    const struct sockaddr_storage *client_addr, const char *msg,
 	    size_t len);
 
-/** A reply with @status for our @branch arrived. */
-void rtx_reply(const char *branch, size_t blen, int status);
+/**
+ * A reply with @status for our @branch arrived. Returns 1 when it is a
+ * second final reply for a request we retransmitted (the answer to one of
+ * the retransmissions): the client already has one, drop it.
+ */
+int rtx_reply(const char *branch, size_t blen, int status);
 
 /**
  * A request from UDP that goes out on a stream: 1 when the same request
