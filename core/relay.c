@@ -49,9 +49,12 @@
 #include "sip_uri.h"
 #include "sip_via.h"
 
-#define RELAY_BUF 65600          /* max_msg_size (1 MiB max) is checked */
+#define RELAY_EDIT_ROOM 8192     /* what our edits may add to a message */
 #define RELAY_HDR_MAX 1024       /* one Via, Record-Route or Path value */
 #define RELAY_OUT_CONNS 64       /* outgoing stream connections reused */
+#define RELAY_ALT_MAX 4096       /* our 430 for the sender of a request */
+#define RELAY_IPC_BUF (relay_buf_len + sizeof(struct relay_ipc) + \
+		       BRANCH_MAX + RELAY_ALT_MAX)
 
 static struct {
 	int on;
@@ -77,7 +80,8 @@ static struct {
 } relay_out[RELAY_OUT_CONNS];
 static unsigned relay_out_next;
 
-static char *relay_buf;
+static char *relay_buf, *relay_ipc_buf;
+static size_t relay_buf_len;
 static struct hmac_sha256_ctx relay_loop_key;
 
 /* What a hand-over to the worker that owns a flow carries (ipc.c). */
@@ -165,8 +169,10 @@ int relay_worker_init(void)
 {
 	if (!relay.on)
 		return 0;
-	relay_buf = malloc(RELAY_BUF);
-	if (!relay_buf) {
+	relay_buf_len = (size_t)core_cfg.max_msg_size + RELAY_EDIT_ROOM;
+	relay_buf = malloc(relay_buf_len);
+	relay_ipc_buf = malloc(RELAY_IPC_BUF);
+	if (!relay_buf || !relay_ipc_buf) {
 		SC_ERR("relay: no memory for the relay buffer");
 		return -1;
 	}
@@ -412,19 +418,18 @@ static int relay_send_flow(const struct flow *f, int kind, int status,
 	h.msg_len = (uint32_t)len;
 	h.branch_len = (uint32_t)blen;
 	h.alt_len = (uint32_t)altlen;
-	p = malloc(sizeof(h) + len + blen + altlen);
-	if (!p)
+	if (sizeof(h) + len + blen + altlen > RELAY_IPC_BUF)
 		return -2;
+	p = relay_ipc_buf;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), msg, len);
-	memcpy(p + sizeof(h) + len, branch, blen);
-	memcpy(p + sizeof(h) + len + blen, alt, altlen);
+	if (blen)
+		memcpy(p + sizeof(h) + len, branch, blen);
+	if (altlen)
+		memcpy(p + sizeof(h) + len + blen, alt, altlen);
 	if (ipc_send(f->rank, f->conn_id, IPC_RELAY, p,
-		     sizeof(h) + len + blen + altlen) < 0) {
-		free(p);
+		     sizeof(h) + len + blen + altlen) < 0)
 		return -2;
-	}
-	free(p);
 	return 0;
 }
 
@@ -677,7 +682,8 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 {
 	char via[2 * RELAY_HDR_MAX], branch[BRANCH_MAX + 1];
 	char rr0[RELAY_HDR_MAX], rr1[RELAY_HDR_MAX], cvia[RELAY_HDR_MAX];
-	char idhdr[RELAY_HDR_MAX], alt[4096], a[SC_ADDR_STRLEN], lh[17];
+	char idhdr[RELAY_HDR_MAX], alt[RELAY_ALT_MAX], a[SC_ADDR_STRLEN];
+	char lh[17];
 	int inside = relay_cfg_net_match(relay.inside, relay.ninside,
 					 (const struct sockaddr *)&ri->src);
 	struct flow in_flow, to_flow;
@@ -872,7 +878,7 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 		}
 	}
 
-	n = sip_edit_build(m, &e, relay_buf, RELAY_BUF);
+	n = sip_edit_build(m, &e, relay_buf, relay_buf_len);
 	if (n < 0) {
 		relay_reply(m, ri, 513, "Message Too Large");
 		return 1;
@@ -926,7 +932,7 @@ static int relay_response(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	sip_edit_init(&e);
 	e.drop_top_via = 1;
 	e.ensure_clen = 1;
-	n = sip_edit_build(m, &e, relay_buf, RELAY_BUF);
+	n = sip_edit_build(m, &e, relay_buf, relay_buf_len);
 	if (n < 0)
 		return 1;
 	if (bi.has_flow) {
