@@ -100,6 +100,8 @@ struct relay_ipc {
 	/* then: msg, branch, alt */
 };
 
+static const char *relay_proto_name(enum sc_proto p);
+
 /* ---- setup ------------------------------------------------------------ */
 
 int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
@@ -151,12 +153,11 @@ int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
 	rtx_setup((unsigned)cc->relay_t1, (unsigned)cc->relay_t2);
 	relay.on = 1;
 	SC_NOTICE("relay: requests from outside go to %s:%s%s%s",
-		  relay.fwd.proto == SC_PROTO_TLS ? "tls" :
-		  relay.fwd.proto == SC_PROTO_TCP ? "tcp" : "udp",
-		  relay.fwd.host, relay.fwd.host_is_ip ? "" : " = ",
-		  relay.fwd.host_is_ip ? "" :
+		  relay_proto_name(relay.fwd.proto),
 		  sc_addr_str((struct sockaddr *)&relay.fwd.addr, why,
-			      sizeof(why)));
+			      sizeof(why)),
+		  relay.fwd.host_is_ip ? "" : " = ",
+		  relay.fwd.host_is_ip ? "" : relay.fwd.host);
 	return 0;
 }
 

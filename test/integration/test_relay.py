@@ -394,6 +394,35 @@ class Config(unittest.TestCase):
             self.assertIn(want, out, out)
 
 
+class SampleConfigs(unittest.TestCase):
+    def test_etc_configs_are_valid(self):
+        """Every sample config in etc/ passes sipcore -c as it is, with the
+        demo PKI as its certs/ (what scripts/run.sh sets up)."""
+        import glob
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+        src = os.environ["SC_SRCDIR"]
+        cfgs = sorted(glob.glob(os.path.join(src, "etc", "*.cfg")))
+        self.assertIn(os.path.join(src, "etc", "edge.cfg"), cfgs)
+        d = tempfile.mkdtemp(prefix="sctest-etc-")
+        try:
+            os.symlink(os.environ["SC_PKI"], os.path.join(d, "certs"))
+            for cfg in cfgs:
+                text = open(cfg).read()
+                path = os.path.join(d, os.path.basename(cfg))
+                with open(path, "w") as f:
+                    f.write('mpath="%s"\n' % os.environ["SC_MPATH"]
+                            .split(":")[-1] + text)
+                p = subprocess.run([os.environ["SIPCORE"], "-c", "-f", path],
+                                   capture_output=True, text=True,
+                                   timeout=30)
+                self.assertEqual(p.returncode, 0, cfg + ":\n" + p.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class Load(Edge):
     children = 4
 
