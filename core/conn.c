@@ -452,6 +452,9 @@ static void conn_destroy(struct sc_conn *c)
 
 	if (c->state == SC_CONN_DEAD)
 		return;
+	if (c->outgoing && conn_handler && conn_handler->outgoing_gone)
+		conn_handler->outgoing_gone(c, c->state == SC_CONN_OPEN ||
+					       c->state == SC_CONN_CLOSING);
 	c->state = SC_CONN_DEAD;
 	SC_CLOG(SC_L_DBG, c, "closed");
 	loop_del(&p->lf);

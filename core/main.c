@@ -134,6 +134,7 @@ static const struct listen_handler main_listen_handler = {
 static const struct conn_msg_handler main_conn_handler = {
 	.msg = sip_core_handle,
 	.too_big = sip_core_reply_too_big,
+	.outgoing_gone = relay_outgoing_gone,
 };
 
 static void main_ipc_deliver(unsigned type, uint64_t id, const void *buf,

@@ -102,6 +102,24 @@ struct relay_ipc {
 
 static const char *relay_proto_name(enum sc_proto p);
 
+/*
+ * Requests queued on an outgoing connection that is not open yet: if it
+ * never opens, their senders get a 503 (prebuilt, so nothing of the
+ * request must be kept).
+ */
+#define RELAY_WAIT_MAX 256
+#define RELAY_WAIT_REPLY 2048
+
+struct relay_wait {
+	uint64_t conn;                /* 0: free */
+	uint64_t expires;
+	struct relay_ipc back;        /* how the 503 goes back */
+	size_t len;
+	char reply[RELAY_WAIT_REPLY];
+};
+
+static struct relay_wait *relay_waits;
+
 /* ---- setup ------------------------------------------------------------ */
 
 int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
@@ -170,6 +188,11 @@ int relay_worker_init(void)
 {
 	if (!relay.on)
 		return 0;
+	relay_waits = calloc(RELAY_WAIT_MAX, sizeof(*relay_waits));
+	if (!relay_waits) {
+		SC_ERR("relay: no memory for the connect table");
+		return -1;
+	}
 	relay_buf_len = (size_t)core_cfg.max_msg_size + RELAY_EDIT_ROOM;
 	relay_buf = malloc(relay_buf_len);
 	relay_ipc_buf = malloc(RELAY_IPC_BUF);
@@ -358,16 +381,18 @@ static struct sc_conn *relay_stream(const struct relay_dst *d)
 }
 
 static int relay_send_dst(const struct relay_dst *d, const char *buf,
-			  size_t len, int *udp_fd)
+			  size_t len, int *udp_fd, struct sc_conn **cp)
 {
 	struct sc_conn *c;
 
+	*cp = NULL;
 	if (d->proto == SC_PROTO_UDP)
 		return relay_send_udp((const struct sockaddr *)&d->addr,
 				      d->addrlen, buf, len, udp_fd);
 	c = relay_stream(d);
 	if (!c)
 		return -1;
+	*cp = c;
 	return sc_conn_send(c, buf, len);
 }
 
@@ -380,6 +405,61 @@ static void relay_send_back(const struct relay_ipc *h, const char *buf,
 			       h->alt_addrlen, buf, len, NULL);
 	else
 		sc_conn_send_id(h->alt_conn, buf, len);
+}
+
+/* Remember a 503 for the sender of a request queued on @c while it opens. */
+static void relay_wait_add(const struct sc_conn *c, const char *reply,
+			   size_t len, const struct sc_rcv_info *ri)
+{
+	uint64_t now = sc_now_ms();
+	struct relay_wait *w = NULL;
+	unsigned i;
+
+	if (!relay_waits || len > RELAY_WAIT_REPLY)
+		return;
+	for (i = 0; i < RELAY_WAIT_MAX && !w; i++)
+		if (!relay_waits[i].conn || relay_waits[i].expires < now)
+			w = &relay_waits[i];
+	if (!w) {
+		SC_LOG_RL(SC_L_INFO, "relay: %d requests wait for connections "
+			  "already; this one's sender gets no 503 if it fails",
+			  RELAY_WAIT_MAX);
+		return;
+	}
+	memset(&w->back, 0, sizeof(w->back));
+	w->back.alt_udp = ri->conn ? 0 : 1;
+	w->back.alt_conn = ri->conn_id;
+	memcpy(&w->back.alt_addr, &ri->src, sizeof(w->back.alt_addr));
+	w->back.alt_addrlen = ri->srclen;
+	memcpy(w->reply, reply, len);
+	w->len = len;
+	w->conn = c->id;
+	/* connect and handshake both bounded by the core's timers */
+	w->expires = now + 1000u * (uint64_t)(core_cfg.tcp_connect_timeout +
+					      core_cfg.tcp_send_timeout) +
+		     c->handshake_timeout_ms;
+}
+
+void relay_outgoing_gone(struct sc_conn *c, int opened)
+{
+	unsigned i, n = 0;
+
+	if (!relay_waits)
+		return;
+	for (i = 0; i < RELAY_WAIT_MAX; i++) {
+		struct relay_wait *w = &relay_waits[i];
+
+		if (w->conn != c->id)
+			continue;
+		w->conn = 0;
+		if (opened)
+			continue;
+		relay_send_back(&w->back, w->reply, w->len);
+		n++;
+	}
+	if (n)
+		SC_LOG_RL(SC_L_NOTICE, "relay: connection to %s failed: 503 to "
+			  "the senders of %u requests", c->peer_str, n);
 }
 
 /*
@@ -694,6 +774,7 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	struct sip_edit e;
 	struct sc_str next_route;
 	const struct sc_listener *out_l, *in_l = ri->lst;
+	struct sc_conn *oc;
 	int mf, ru_ok, ours, has_flow, n, altlen = 0, udp_fd = -1, r;
 
 	if (sip_via_top(m, &top) < 0 || sip_find_hdr(m, SIP_H_CALLID) < 0 ||
@@ -899,9 +980,15 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	if (!ri->conn && nx.dst.proto != SC_PROTO_UDP &&
 	    rtx_absorb(relay_absorb_key(m, &top)))
 		return 1;
-	if (relay_send_dst(&nx.dst, relay_buf, (size_t)n, &udp_fd) < 0) {
+	if (relay_send_dst(&nx.dst, relay_buf, (size_t)n, &udp_fd, &oc) < 0) {
 		relay_reply(m, ri, 503, "Service Unavailable");
 		return 1;
+	}
+	if (oc && oc->state != SC_CONN_OPEN && !relay_method_is(m, "ACK")) {
+		altlen = relay_make_reply(m, ri, 503, "Service Unavailable",
+					  alt, sizeof(alt));
+		if (altlen > 0)
+			relay_wait_add(oc, alt, (size_t)altlen, ri);
 	}
 	if (ri->conn && nx.dst.proto == SC_PROTO_UDP &&
 	    !relay_method_is(m, "ACK"))

@@ -26,6 +26,9 @@ int relay_worker_init(void);
  * dropped), 0 when the core should answer it itself (OPTIONS to us).
  */
 int relay_handle(struct sc_sip_msg *m, const struct sc_rcv_info *ri);
+/** An outgoing connection ends (conn.c): the senders of what it never
+ *  carried get a 503. */
+void relay_outgoing_gone(struct sc_conn *c, int opened);
 /** IPC: a relayed message for connection @id of this worker. */
 void relay_ipc_deliver(uint64_t id, const void *buf, size_t len);
 
