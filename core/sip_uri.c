@@ -100,16 +100,28 @@ static const char *uri_skip_chars(const char *p, const char *e,
 	return p;
 }
 
-/* Past a quoted string starting at @p (on '"'), or NULL if unterminated. */
+/*
+ * Past a quoted string starting at @p (on '"'), or NULL if unterminated or
+ * holding what RFC 3261 does not allow there: a control character other
+ * than the blanks and line ends of LWS, or a quoted-pair escaping CR, LF
+ * or a non-ASCII byte. UTF-8 text is taken as it is.
+ */
 static const char *uri_skip_quoted(const char *p, const char *e)
 {
+	unsigned char c;
+
 	for (p++; p < e; p++) {
-		if (*p == '\\') {
+		c = (unsigned char)*p;
+		if (c == '\\') {
 			if (p + 1 >= e)
 				return NULL;
-			p++;
-		} else if (*p == '"') {
+			c = (unsigned char)*++p;
+			if (c == '\r' || c == '\n' || c >= 0x80)
+				return NULL;
+		} else if (c == '"') {
 			return p + 1;
+		} else if ((c < 0x20 && !uri_is_lws((char)c)) || c == 0x7f) {
+			return NULL;
 		}
 	}
 	return NULL;
