@@ -193,7 +193,8 @@ static int uri_hostname_ok(const char *s, size_t len)
 		if (p == label || *label == '-' || p[-1] == '-')
 			return 0;
 		top = label;
-		label = p + 1;
+		if (p < e)
+			label = p + 1;
 	}
 	return uri_is_alpha(*top);
 }
@@ -290,19 +291,24 @@ static const char *uri_hostport(struct sip_uri *u, const char *p,
 	return p;
 }
 
-/* Note the parameters every relay decision needs. */
-static void uri_known_param(struct sip_uri *u, const struct sip_uri_param *pm)
+/* Note the parameters every relay decision needs; the first one counts. */
+static void uri_known_param(struct sip_uri *u, const struct sip_uri_param *pm,
+			    unsigned *seen)
 {
+	static const char *const names[] = { "transport", "maddr", "user" };
+	struct sc_str *dst[] = { &u->transport, &u->maddr, &u->user_param };
 	const char *n = pm->name.s;
-	size_t l = pm->name.len;
+	size_t l = pm->name.len, i;
 
-	if (sip_caseeq(n, l, "transport", 9) && !u->transport.len)
-		u->transport = pm->value;
-	else if (sip_caseeq(n, l, "maddr", 5) && !u->maddr.len)
-		u->maddr = pm->value;
-	else if (sip_caseeq(n, l, "user", 4) && !u->user_param.len)
-		u->user_param = pm->value;
-	else if (sip_caseeq(n, l, "lr", 2))
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!sip_caseeq(n, l, names[i], strlen(names[i])))
+			continue;
+		if (!(*seen & (1u << i)))
+			*dst[i] = pm->value;
+		*seen |= 1u << i;
+		return;
+	}
+	if (sip_caseeq(n, l, "lr", 2))
 		u->lr = 1;
 	else if (sip_caseeq(n, l, "ob", 2))
 		u->ob = 1;
@@ -314,6 +320,7 @@ static const char *uri_params(struct sip_uri *u, const char *p, const char *e)
 	static const char pchars[] = "[]/:&+$";
 	struct sip_uri_param *pm;
 	const char *q, *start = p;
+	unsigned seen = 0;
 
 	while (p < e && *p == ';') {
 		if (u->nparams >= SIP_URI_MAX_PARAMS)
@@ -337,7 +344,7 @@ static const char *uri_params(struct sip_uri *u, const char *p, const char *e)
 			pm->has_value = 1;
 			p = q;
 		}
-		uri_known_param(u, pm);
+		uri_known_param(u, pm, &seen);
 		u->nparams++;
 	}
 	if (u->nparams) {
@@ -372,7 +379,7 @@ static int uri_headers(struct sip_uri *u, const char *p, const char *e)
 
 int sip_uri_parse(const char *s, size_t len, struct sip_uri *u)
 {
-	const char *p, *e = s + len, *at;
+	const char *p, *e, *at;
 
 	if (!u)
 		return -1;
@@ -381,6 +388,7 @@ int sip_uri_parse(const char *s, size_t len, struct sip_uri *u)
 	u->headers.s = u->transport.s = u->maddr.s = u->user_param.s = "";
 	if (!s)
 		return -1;
+	e = s + len;
 	if (len > 4 && sip_caseeq(s, 4, "sip:", 4)) {
 		u->scheme = SIP_URI_SIP;
 		p = s + 4;

@@ -131,6 +131,10 @@ START_TEST(t_uri_odd_valid)
 	ck_assert_int_eq(t_uri("sip:h;transport=tls;transport=udp", &u), 0);
 	ck_str_eq(u.transport, "tls");
 	ck_assert_uint_eq(u.nparams, 2);
+	ck_assert_int_eq(t_uri("sip:h;transport;transport=udp;MADDR=h2", &u),
+			 0);
+	ck_str_eq(u.transport, "");
+	ck_str_eq(u.maddr, "h2");
 }
 END_TEST
 
