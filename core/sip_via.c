@@ -129,6 +129,17 @@ static const char *via_sent_by(struct sip_via *v, const char *p,
 	return p;
 }
 
+/* All of @s is token characters (and there is at least one). */
+static int via_all_token(struct sc_str s)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++)
+		if (!via_is_token(s.s[i]))
+			return 0;
+	return s.len > 0;
+}
+
 /* Refuse a second copy of a parameter that steers replies. */
 static int via_once(int *seen)
 {
@@ -147,7 +158,7 @@ static int via_param(struct sip_via *v, const struct sip_uri_param *pm)
 
 	if (sip_caseeq(n, l, "branch", 6)) {
 		if (via_once(&v->has_branch) < 0 || !pm->has_value ||
-		    !pm->value.len || pm->value.s[0] == '"')
+		    !via_all_token(pm->value))
 			return -1;
 		v->branch = pm->value;
 	} else if (sip_caseeq(n, l, "received", 8)) {

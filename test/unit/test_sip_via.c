@@ -105,6 +105,7 @@ static const char *const t_bad_vias[] = {
 	"SIP/2.0/UDP h:0", "SIP/2.0/UDP h:99999", "SIP/2.0/UDP h:",
 	"SIP/2.0/UDP [::1", "SIP/2.0/UDP [::1]x", "SIP/2.0/UDP ::1",
 	"SIP/2.0/UDP h x", "SIP/2.0/UDP h,i", "SIP/2.0/UDP h;branch=\"q\"",
+	"SIP/2.0/UDP h;branch=[::1]", "SIP/2.0/UDP h;branch=::1",
 	"SIP//UDP h", "/2.0/UDP h", "SIP/2.0/ h", "SIP/2.0/UDP h;;x",
 	"SIP/2.0/UDP h_x", "SIP/2.0/UDP h;x=\"open", "SIP/2.0/UDP h;=1",
 	"SIP/2.0/UDP h;branch=a b", "SIP/2.0/UDP 256.0.0.1",
