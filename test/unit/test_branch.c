@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,6 +668,56 @@ START_TEST(t_loop_hash)
 }
 END_TEST
 
+/* Mutated requests: a branch is made or refused, never anything else. */
+START_TEST(t_mutations)
+{
+	static const char base[] =
+		"INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/TLS c.example.com:5061;branch=z9hG4bK1;rport\r\n"
+		"Route: <sip:edge.example.com;lr>, <sip:core.example.com;lr>\r\n"
+		"From: \"A\" <sip:a@atlanta.example.com>;tag=1\r\n"
+		"To: <sip:bob@biloxi.example.com>\r\n"
+		"Call-ID: mut1\r\nCSeq: 5 INVITE\r\n\r\n";
+	static const char alpha[] = "\r\n :;,<>\"\\=ab1-";
+	uint32_t x = 2891336453u;
+	size_t len = sizeof(base) - 1;
+	struct sc_sip_msg m;
+	struct sip_edit fwd;
+	struct branch_info bi;
+	struct flow f = t_flow(1);
+	char out[BRANCH_MAX + 1], *in;
+	const char *why;
+	int i, j, n, made = 0;
+
+	sip_edit_init(&fwd);
+	fwd.drop_first_route = 1;
+	for (i = 0; i < 4000; i++) {
+		in = malloc(len);
+		ck_assert_ptr_nonnull(in);
+		memcpy(in, base, len);
+		for (j = 0; j < 1 + i % 3; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			in[x % len] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
+		}
+		if (sip_parse(&m, in, len, &why) == 0) {
+			n = branch_make(&m, &fwd, &f, out, sizeof(out));
+			if (n > 0) {
+				made++;
+				ck_assert_int_le(n, BRANCH_MAX);
+				ck_assert_int_eq(branch_parse(out, (size_t)n,
+							      &bi), BRANCH_OK);
+				ck_assert_int_eq(bi.has_flow, 1);
+				ck_assert_int_ge(branch_is_loop(&m, &bi), 0);
+			}
+		}
+		free(in);
+	}
+	ck_assert_int_gt(made, 100);
+}
+END_TEST
+
 static Suite *t_suite(void)
 {
 	Suite *s = suite_create("branch");
@@ -683,6 +734,7 @@ static Suite *t_suite(void)
 	tcase_add_test(tm, t_loop_plain);
 	tcase_add_test(tm, t_loop_routes);
 	tcase_add_test(tm, t_loop_hash);
+	tcase_add_test(tm, t_mutations);
 	suite_add_tcase(s, tm);
 
 	tcase_add_checked_fixture(tp, t_setup, t_teardown);
