@@ -49,19 +49,6 @@
 #define BR_CTX_LEN (6 + BR_ID_LEN)
 #define BR_CSEQ_MAX 2147483647UL
 
-static int br_is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int br_is_token(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("-.!%*_+`'~", c) != NULL;
-}
-
 /* One field: 4-byte big-endian length, then the bytes. */
 static void br_field(struct hmac_sha256_ctx *c, const void *p, size_t n)
 {
@@ -107,7 +94,7 @@ static int br_cseq(struct sc_str v, uint32_t *num)
 	const char *p = v.s, *e = v.s + v.len, *d;
 	unsigned long n = 0;
 
-	while (p < e && br_is_ws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	d = p;
 	while (p < e && *p >= '0' && *p <= '9' && p - d < 11)
@@ -115,13 +102,13 @@ static int br_cseq(struct sc_str v, uint32_t *num)
 	if (p == d || p - d > 10 || n > BR_CSEQ_MAX)
 		return -1;
 	d = p;
-	while (p < e && br_is_ws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	if (p == d || p == e)
 		return -1;
-	while (p < e && br_is_token(*p))
+	while (p < e && sip_uri_is_token(*p))
 		p++;
-	while (p < e && br_is_ws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	if (p != e)
 		return -1;
@@ -267,6 +254,14 @@ static void br_field_unfolded(struct hmac_sha256_ctx *c, struct sc_str v)
 		hmac_sha256_update(c, (size_t)(e - run), (const uint8_t *)run);
 }
 
+/* Does @fwd drop the @idx-th (from 1) of @total Route values? */
+static int br_dropped(const struct sip_edit *fwd, uint32_t idx,
+		      uint32_t total)
+{
+	return fwd && ((fwd->drop_first_route && idx == 1) ||
+		       (fwd->drop_last_route && idx == total));
+}
+
 /*
  * The Route values as they leave: all of them in order, without those
  * @fwd removes (a header removed by name, the first and/or last value).
@@ -293,15 +288,10 @@ static int br_hash_routes(struct hmac_sha256_ctx *c,
 			while ((rc = sip_uri_list_next(&rest, &item)) == 1) {
 				if (pass == 0) {
 					total++;
-					continue;
+				} else if (!br_dropped(fwd, ++idx, total)) {
+					br_field_unfolded(c, item);
+					kept++;
 				}
-				idx++;
-				if (fwd && ((fwd->drop_first_route && idx == 1) ||
-					    (fwd->drop_last_route &&
-					     idx == total)))
-					continue;
-				br_field_unfolded(c, item);
-				kept++;
 			}
 			if (rc < 0)
 				return -1;

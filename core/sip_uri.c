@@ -53,28 +53,26 @@ static int uri_is_unreserved(char c)
 	return uri_is_alnum(c) || uri_in(c, "-_.!~*'()");
 }
 
-/* RFC 3261 token */
-static int uri_is_token(char c)
+int sip_uri_is_token(char c)
 {
 	return uri_is_alnum(c) || uri_in(c, "-.!%*_+`'~");
 }
 
-/* LWS, also the CR LF of a folded line still inside a header value */
-static int uri_is_lws(char c)
+int sip_uri_is_lws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static const char *uri_skip_lws(const char *p, const char *e)
 {
-	while (p < e && uri_is_lws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	return p;
 }
 
 static const char *uri_trim_end(const char *s, const char *e)
 {
-	while (e > s && uri_is_lws(e[-1]))
+	while (e > s && sip_uri_is_lws(e[-1]))
 		e--;
 	return e;
 }
@@ -120,7 +118,8 @@ static const char *uri_skip_quoted(const char *p, const char *e)
 				return NULL;
 		} else if (c == '"') {
 			return p + 1;
-		} else if ((c < 0x20 && !uri_is_lws((char)c)) || c == 0x7f) {
+		} else if ((c < 0x20 && !sip_uri_is_lws((char)c)) ||
+			   c == 0x7f) {
 			return NULL;
 		}
 	}
@@ -457,7 +456,7 @@ static const char *uri_gen_value(const char *p, const char *e)
 			return NULL;
 		return q + 1;
 	}
-	for (q = p; q < e && (uri_is_token(*q) || *q == ':'); q++)
+	for (q = p; q < e && (sip_uri_is_token(*q) || *q == ':'); q++)
 		colon |= *q == ':';
 	if (q == p || (colon && !uri_ipv6_ok(p, (size_t)(q - p))))
 		return NULL;
@@ -475,7 +474,7 @@ int sip_uri_gparam_next(struct sc_str *rest, struct sip_uri_param *pm)
 	if (p == e)
 		return 0;
 	q = p;
-	while (q < e && uri_is_token(*q))
+	while (q < e && sip_uri_is_token(*q))
 		q++;
 	if (q == p)
 		return -1;
@@ -535,7 +534,7 @@ static const char *uri_display(const char *p, const char *e)
 {
 	if (p < e && *p == '"')
 		return uri_skip_quoted(p, e);
-	while (p < e && (uri_is_token(*p) || uri_is_lws(*p)))
+	while (p < e && (sip_uri_is_token(*p) || sip_uri_is_lws(*p)))
 		p++;
 	return p;
 }
@@ -571,7 +570,7 @@ int sip_uri_addr_parse(const char *s, size_t len, int need_brackets,
 		if (need_brackets)
 			return -1;
 		a->uri_text.s = p;
-		while (p < e && *p != ';' && !uri_is_lws(*p))
+		while (p < e && *p != ';' && !sip_uri_is_lws(*p))
 			p++;
 		a->uri_text.len = (size_t)(p - a->uri_text.s);
 		p = uri_skip_lws(p, e);
