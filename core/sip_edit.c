@@ -82,14 +82,6 @@ static void ed_put_hdr(struct ed_buf *b, const char *name, const char *value)
 	ed_puts(b, "\r\n");
 }
 
-static int ed_is_token(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("-.!%*_+`'~", c) != NULL;
-}
-
 /* A header value we write: non-empty, on one line. */
 static int ed_safe_value(const char *s)
 {
@@ -122,7 +114,7 @@ static int ed_safe_add(const char *s)
 	while (*p) {
 		const char *n = p;
 
-		while (ed_is_token(*p))
+		while (sip_uri_is_token(*p))
 			p++;
 		if (p == n)
 			return 0;

@@ -53,28 +53,26 @@ static int uri_is_unreserved(char c)
 	return uri_is_alnum(c) || uri_in(c, "-_.!~*'()");
 }
 
-/* RFC 3261 token */
-static int uri_is_token(char c)
+int sip_uri_is_token(char c)
 {
 	return uri_is_alnum(c) || uri_in(c, "-.!%*_+`'~");
 }
 
-/* LWS, also the CR LF of a folded line still inside a header value */
-static int uri_is_lws(char c)
+int sip_uri_is_lws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static const char *uri_skip_lws(const char *p, const char *e)
 {
-	while (p < e && uri_is_lws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	return p;
 }
 
 static const char *uri_trim_end(const char *s, const char *e)
 {
-	while (e > s && uri_is_lws(e[-1]))
+	while (e > s && sip_uri_is_lws(e[-1]))
 		e--;
 	return e;
 }
@@ -100,16 +98,29 @@ static const char *uri_skip_chars(const char *p, const char *e,
 	return p;
 }
 
-/* Past a quoted string starting at @p (on '"'), or NULL if unterminated. */
+/*
+ * Past a quoted string starting at @p (on '"'), or NULL if unterminated or
+ * holding what RFC 3261 does not allow there: a control character other
+ * than the blanks and line ends of LWS, or a quoted-pair escaping CR, LF
+ * or a non-ASCII byte. UTF-8 text is taken as it is.
+ */
 static const char *uri_skip_quoted(const char *p, const char *e)
 {
+	unsigned char c;
+
 	for (p++; p < e; p++) {
-		if (*p == '\\') {
+		c = (unsigned char)*p;
+		if (c == '\\') {
 			if (p + 1 >= e)
 				return NULL;
-			p++;
-		} else if (*p == '"') {
+			c = (unsigned char)*++p;
+			if (c == '\r' || c == '\n' || c >= 0x80)
+				return NULL;
+		} else if (c == '"') {
 			return p + 1;
+		} else if ((c < 0x20 && !sip_uri_is_lws((char)c)) ||
+			   c == 0x7f) {
+			return NULL;
 		}
 	}
 	return NULL;
@@ -181,7 +192,8 @@ static int uri_hostname_ok(const char *s, size_t len)
 		if (p == label || *label == '-' || p[-1] == '-')
 			return 0;
 		top = label;
-		label = p + 1;
+		if (p < e)
+			label = p + 1;
 	}
 	return uri_is_alpha(*top);
 }
@@ -278,19 +290,24 @@ static const char *uri_hostport(struct sip_uri *u, const char *p,
 	return p;
 }
 
-/* Note the parameters every relay decision needs. */
-static void uri_known_param(struct sip_uri *u, const struct sip_uri_param *pm)
+/* Note the parameters every relay decision needs; the first one counts. */
+static void uri_known_param(struct sip_uri *u, const struct sip_uri_param *pm,
+			    unsigned *seen)
 {
+	static const char *const names[] = { "transport", "maddr", "user" };
+	struct sc_str *dst[] = { &u->transport, &u->maddr, &u->user_param };
 	const char *n = pm->name.s;
-	size_t l = pm->name.len;
+	size_t l = pm->name.len, i;
 
-	if (sip_caseeq(n, l, "transport", 9) && !u->transport.len)
-		u->transport = pm->value;
-	else if (sip_caseeq(n, l, "maddr", 5) && !u->maddr.len)
-		u->maddr = pm->value;
-	else if (sip_caseeq(n, l, "user", 4) && !u->user_param.len)
-		u->user_param = pm->value;
-	else if (sip_caseeq(n, l, "lr", 2))
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!sip_caseeq(n, l, names[i], strlen(names[i])))
+			continue;
+		if (!(*seen & (1u << i)))
+			*dst[i] = pm->value;
+		*seen |= 1u << i;
+		return;
+	}
+	if (sip_caseeq(n, l, "lr", 2))
 		u->lr = 1;
 	else if (sip_caseeq(n, l, "ob", 2))
 		u->ob = 1;
@@ -302,6 +319,7 @@ static const char *uri_params(struct sip_uri *u, const char *p, const char *e)
 	static const char pchars[] = "[]/:&+$";
 	struct sip_uri_param *pm;
 	const char *q, *start = p;
+	unsigned seen = 0;
 
 	while (p < e && *p == ';') {
 		if (u->nparams >= SIP_URI_MAX_PARAMS)
@@ -325,7 +343,7 @@ static const char *uri_params(struct sip_uri *u, const char *p, const char *e)
 			pm->has_value = 1;
 			p = q;
 		}
-		uri_known_param(u, pm);
+		uri_known_param(u, pm, &seen);
 		u->nparams++;
 	}
 	if (u->nparams) {
@@ -360,7 +378,7 @@ static int uri_headers(struct sip_uri *u, const char *p, const char *e)
 
 int sip_uri_parse(const char *s, size_t len, struct sip_uri *u)
 {
-	const char *p, *e = s + len, *at;
+	const char *p, *e, *at;
 
 	if (!u)
 		return -1;
@@ -369,6 +387,7 @@ int sip_uri_parse(const char *s, size_t len, struct sip_uri *u)
 	u->headers.s = u->transport.s = u->maddr.s = u->user_param.s = "";
 	if (!s)
 		return -1;
+	e = s + len;
 	if (len > 4 && sip_caseeq(s, 4, "sip:", 4)) {
 		u->scheme = SIP_URI_SIP;
 		p = s + 4;
@@ -437,7 +456,7 @@ static const char *uri_gen_value(const char *p, const char *e)
 			return NULL;
 		return q + 1;
 	}
-	for (q = p; q < e && (uri_is_token(*q) || *q == ':'); q++)
+	for (q = p; q < e && (sip_uri_is_token(*q) || *q == ':'); q++)
 		colon |= *q == ':';
 	if (q == p || (colon && !uri_ipv6_ok(p, (size_t)(q - p))))
 		return NULL;
@@ -455,7 +474,7 @@ int sip_uri_gparam_next(struct sc_str *rest, struct sip_uri_param *pm)
 	if (p == e)
 		return 0;
 	q = p;
-	while (q < e && uri_is_token(*q))
+	while (q < e && sip_uri_is_token(*q))
 		q++;
 	if (q == p)
 		return -1;
@@ -515,7 +534,7 @@ static const char *uri_display(const char *p, const char *e)
 {
 	if (p < e && *p == '"')
 		return uri_skip_quoted(p, e);
-	while (p < e && (uri_is_token(*p) || uri_is_lws(*p)))
+	while (p < e && (sip_uri_is_token(*p) || sip_uri_is_lws(*p)))
 		p++;
 	return p;
 }
@@ -551,7 +570,7 @@ int sip_uri_addr_parse(const char *s, size_t len, int need_brackets,
 		if (need_brackets)
 			return -1;
 		a->uri_text.s = p;
-		while (p < e && *p != ';' && !uri_is_lws(*p))
+		while (p < e && *p != ';' && !sip_uri_is_lws(*p))
 			p++;
 		a->uri_text.len = (size_t)(p - a->uri_text.s);
 		p = uri_skip_lws(p, e);

@@ -48,7 +48,7 @@ struct sip_uri {
 	struct sc_str host;     /**< IPv6 without brackets */
 	enum sip_uri_host_type host_type;
 	unsigned port;          /**< 0 when absent */
-	struct sc_str params;   /**< all parameters as written, after the first ';' */
+	struct sc_str params;   /**< parameters as written, after the first ';' */
 	struct sip_uri_param param[SIP_URI_MAX_PARAMS];
 	unsigned nparams;
 	struct sc_str headers;  /**< after '?', as written; empty if none */
@@ -59,6 +59,12 @@ struct sip_uri {
 	int lr;                 /**< ;lr present (also the common "lr=on") */
 	int ob;                 /**< ;ob present (RFC 5626) */
 };
+
+/** An RFC 3261 token character. */
+int sip_uri_is_token(char c);
+/** A character of LWS inside a header value: SP, HTAB, and the CR and LF
+ *  of a folded line. */
+int sip_uri_is_lws(char c);
 
 /**
  * Parse exactly @len bytes as a sip: or sips: URI (scheme case-insensitive).

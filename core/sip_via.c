@@ -15,26 +15,14 @@
 
 #include "sip_via.h"
 
-static int via_is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static int via_is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int via_is_token(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || via_is_digit(c))
-		return 1;
-	return c != '\0' && strchr("-.!%*_+`'~", c) != NULL;
-}
-
 static const char *via_skip_lws(const char *p, const char *e)
 {
-	while (p < e && via_is_lws(*p))
+	while (p < e && sip_uri_is_lws(*p))
 		p++;
 	return p;
 }
@@ -44,7 +32,7 @@ static const char *via_token(const char *p, const char *e, struct sc_str *t)
 {
 	const char *q = p;
 
-	while (q < e && via_is_token(*q))
+	while (q < e && sip_uri_is_token(*q))
 		q++;
 	if (q == p)
 		return NULL;
@@ -110,7 +98,7 @@ static const char *via_sent_by(struct sip_via *v, const char *p,
 			return NULL;
 		p = q + 1;
 	} else {
-		while (p < e && !via_is_lws(*p) && !strchr(":;,", *p))
+		while (p < e && !sip_uri_is_lws(*p) && !strchr(":;,", *p))
 			p++;
 	}
 	v->host_type = sip_uri_host_check(h, (size_t)(p - h), 0, &v->host);
@@ -127,6 +115,17 @@ static const char *via_sent_by(struct sip_via *v, const char *p,
 	if (via_number(port, 1, 65535, &v->port) < 0)
 		return NULL;
 	return p;
+}
+
+/* All of @s is token characters (and there is at least one). */
+static int via_all_token(struct sc_str s)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++)
+		if (!sip_uri_is_token(s.s[i]))
+			return 0;
+	return s.len > 0;
 }
 
 /* Refuse a second copy of a parameter that steers replies. */
@@ -147,7 +146,7 @@ static int via_param(struct sip_via *v, const struct sip_uri_param *pm)
 
 	if (sip_caseeq(n, l, "branch", 6)) {
 		if (via_once(&v->has_branch) < 0 || !pm->has_value ||
-		    !pm->value.len || pm->value.s[0] == '"')
+		    !via_all_token(pm->value))
 			return -1;
 		v->branch = pm->value;
 	} else if (sip_caseeq(n, l, "received", 8)) {
@@ -195,7 +194,7 @@ int sip_via_parse(const char *s, size_t len, struct sip_via *v)
 		return -1;
 	p = via_skip_lws(s, s + len);
 	e = s + len;
-	while (e > p && via_is_lws(e[-1]))
+	while (e > p && sip_uri_is_lws(e[-1]))
 		e--;
 	v->value.s = p;
 	v->value.len = (size_t)(e - p);

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "branch.h"
 #include "sip_msg.h"
+#include "sip_via.h"
 #include "t_buf.h"
 
 static const char t_secret[] = "a secret of at least thirty-two bytes";
@@ -68,11 +70,29 @@ static void t_invite(struct sc_sip_msg *m)
 	t_req(m, "INVITE", T_RURI, T_VIA, T_CID, T_FROM, T_TO, "1 INVITE");
 }
 
+static void t_parse_req(struct sc_sip_msg *m, const char *s)
+{
+	const char *why = NULL;
+
+	ck_assert_msg(sip_parse(m, tb_str(s), strlen(s), &why) == 0, "%s",
+		      why ? why : "?");
+}
+
+/* branch_make() with edits @fwd into @out (BRANCH_MAX + 1). */
+static int t_make_fwd(const struct sc_sip_msg *m, const struct sip_edit *fwd,
+		      char *out)
+{
+	int n = branch_make(m, fwd, NULL, out, BRANCH_MAX + 1);
+
+	ck_assert_int_gt(n, 0);
+	return n;
+}
+
 /* branch_make() for @m (flow @in or NULL) into @out (BRANCH_MAX + 1). */
 static int t_make(const struct sc_sip_msg *m, const struct flow *in,
 		  char *out)
 {
-	int n = branch_make(m, in, out, BRANCH_MAX + 1);
+	int n = branch_make(m, NULL, in, out, BRANCH_MAX + 1);
 
 	ck_assert_int_gt(n, 0);
 	return n;
@@ -239,7 +259,7 @@ START_TEST(t_layout)
 	char b[BRANCH_MAX + 1];
 	struct flow f4 = t_flow(0), f6 = t_flow(1);
 	const struct flow *fl[3] = { NULL, &f4, &f6 };
-	static const int want[3] = { 24, 69, 88 };
+	static const int want[3] = { 32, 77, 96 };
 	int i, n;
 	size_t k;
 
@@ -258,10 +278,10 @@ START_TEST(t_layout)
 		ck_assert_int_eq(strncmp(b, BRANCH_COOKIE, 7), 0);
 	}
 	/* the output limit */
-	ck_assert_int_eq(branch_make(&m, &f6, b, 88), -1);
-	ck_assert_int_eq(branch_make(&m, &f6, b, 89), 88);
-	ck_assert_int_eq(branch_make(&m, NULL, b, 24), -1);
-	ck_assert_int_eq(branch_make(&m, NULL, NULL, 100), -1);
+	ck_assert_int_eq(branch_make(&m, NULL, &f6, b, 96), -1);
+	ck_assert_int_eq(branch_make(&m, NULL, &f6, b, 97), 96);
+	ck_assert_int_eq(branch_make(&m, NULL, NULL, b, 32), -1);
+	ck_assert_int_eq(branch_make(&m, NULL, NULL, NULL, 100), -1);
 }
 END_TEST
 
@@ -357,31 +377,37 @@ START_TEST(t_spliced)
 	t_req(&c, "INVITE", T_RURI, T_VIA, T_CID, T_FROM, T_TO, "2 INVITE");
 	n = t_make(&a, &f, ba);
 	ck_assert_int_eq(t_make(&c, &g, bc), n);
-	/* hash of a, flow of c */
-	memcpy(mix, ba, 25);
-	memcpy(mix + 25, bc + 25, (size_t)n - 25 + 1);
+	/* id of a, flow of c */
+	memcpy(mix, ba, 33);
+	memcpy(mix + 33, bc + 33, (size_t)n - 33 + 1);
 	ck_assert_int_eq(branch_parse(mix, (size_t)n, &bi), BRANCH_FORGED);
 	/* a genuine plain flow token (as in Path) in place of the flow */
 	ck_assert_int_eq(flow_encode(&f, tok, sizeof(tok)), 44);
-	memcpy(mix, ba, 25);
-	memcpy(mix + 25, tok, 45);
+	memcpy(mix, ba, 33);
+	memcpy(mix + 33, tok, 45);
 	ck_assert_int_eq(branch_parse(mix, (size_t)n, &bi), BRANCH_FORGED);
 	/* another secret */
 	ck_assert_int_eq(flow_init("another secret, thirty-two bytes long",
 				   37), 0);
 	ck_assert_int_eq(branch_parse(ba, (size_t)n, &bi), BRANCH_FORGED);
 	/* a plain branch has nothing to verify: still ours by its layout */
-	ck_assert_int_eq(branch_parse(ba, 24, &bi), BRANCH_OK);
+	ck_assert_int_eq(branch_parse(ba, 32, &bi), BRANCH_OK);
 }
 END_TEST
 
 static const char *const t_bad_branches[] = {
-	"", "z9hG4bK", "z9hG4bK-", "z9hG4bK776asdhds", "z9hG4bK-abcdefghijklmno",
-	"z9hG4bK-abcdefghijklmno1", "z9hG4bK-abcdefghijklmnop-",
-	"z9hG4bK-abcdefghijklmnopq", "z9hG4bK-abcdefghijklmnop+x",
-	"z9hG4bKxabcdefghijklmnop", "z9hG4bK-abcdefghijklmnop-abc",
-	"x9hG4bK-abcdefghijklmnop", "z9hG4bK-abcdefghijklmn==",
-	"z9hG4bK-abcdefghijklmnop-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+	"", "z9hG4bK", "z9hG4bK-", "z9hG4bK776asdhds",
+	"z9hG4bK-abcdefghijklmnop",
+	"z9hG4bK-abcdefghijklmnopqrstuvw", "z9hG4bK-abcdefghijklmnopqrstuvw1",
+	"z9hG4bK-abcdefghijklmnopqrstuvwx-",
+	"z9hG4bK-abcdefghijklmnopqrstuvwxy",
+	"z9hG4bK-abcdefghijklmnopqrstuvwx+x",
+	"z9hG4bKxabcdefghijklmnopqrstuvwx",
+	"z9hG4bK-abcdefghijklmnopqrstuvwx-abc",
+	"x9hG4bK-abcdefghijklmnopqrstuvwx",
+	"z9hG4bK-abcdefghijklmnopqrstuv==",
+	"z9hG4bK-abcdefghijklmnopqrstuvwx-"
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
 };
 
 START_TEST(t_parse_bad)
@@ -399,11 +425,12 @@ START_TEST(t_parse_args)
 	struct branch_info bi;
 
 	ck_assert_int_eq(branch_parse(NULL, 24, &bi), BRANCH_MALFORMED);
-	ck_assert_int_eq(branch_parse("z9hG4bK-abcdefghijklmnop", 24, NULL),
-			 BRANCH_MALFORMED);
-	/* 16 characters carry exactly the 10 bytes: no unused bits */
-	ck_assert_int_eq(branch_parse("z9hG4bK-abcdefghijklmnop", 24, &bi),
-			 BRANCH_OK);
+	ck_assert_int_eq(branch_parse("z9hG4bK-abcdefghijklmnopqrstuvwx", 32,
+				      NULL), BRANCH_MALFORMED);
+	/* 24 characters carry exactly the 15 bytes: no unused bits */
+	ck_assert_int_eq(branch_parse("z9hG4bK-abcdefghijklmnopqrstuvwx", 32,
+				      &bi), BRANCH_OK);
+	ck_assert_int_eq(bi.has_flow, 0);
 }
 END_TEST
 
@@ -449,7 +476,7 @@ START_TEST(t_needs)
 	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
 		ck_assert_int_eq(sip_parse(&m, tb_str(reqs[i]),
 					   strlen(reqs[i]), &why), 0);
-		ck_assert_msg(branch_make(&m, NULL, b, sizeof(b)) == -1,
+		ck_assert_msg(branch_make(&m, NULL, NULL, b, sizeof(b)) == -1,
 			      "made a branch for request %zu", i);
 	}
 	for (i = 0; i < sizeof(cseqs) / sizeof(cseqs[0]); i++) {
@@ -469,7 +496,225 @@ START_TEST(t_needs)
 	/* no key, no branch */
 	flow_wipe();
 	t_invite(&m);
-	ck_assert_int_eq(branch_make(&m, NULL, b, sizeof(b)), -1);
+	ck_assert_int_eq(branch_make(&m, NULL, NULL, b, sizeof(b)), -1);
+}
+END_TEST
+
+/* ---- loops --------------------------------------------------------------- */
+
+/*
+ * Pass @m through a hop: the copy @e makes, with @via on top, parsed
+ * again into @out as the next element receives it.
+ */
+static void t_hop(const struct sc_sip_msg *m, struct sip_edit *e,
+		  const char *via, struct sc_sip_msg *out)
+{
+	char buf[4096];
+	const char *why = NULL;
+	int n;
+
+	e->via = via;
+	n = sip_edit_build(m, e, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_msg(sip_parse(out, tb_dup(buf, (size_t)n), (size_t)n,
+				&why) == 0, "%s", why ? why : "?");
+}
+
+/* We forward @in with @fwd; the result comes back through @back. */
+static int t_loop_after(const struct sc_sip_msg *in, struct sip_edit *fwd,
+			struct sip_edit *back)
+{
+	char br[BRANCH_MAX + 1], via[BRANCH_MAX + 64];
+	struct sc_sip_msg ours, again;
+	struct branch_info bi;
+	struct sip_via_iter it;
+	struct sip_via v;
+
+	t_make_fwd(in, fwd, br);
+	snprintf(via, sizeof(via), "SIP/2.0/UDP 192.0.2.1;branch=%s", br);
+	t_hop(in, fwd, via, &ours);
+	t_hop(&ours, back, "SIP/2.0/UDP core.example.com;branch=z9hG4bKc",
+	      &again);
+	/* the engine looks for its own Via below the top one */
+	sip_via_iter_init(&it, &again);
+	ck_assert_int_eq(sip_via_iter_next(&it, &v), 1);
+	ck_assert_int_eq(sip_via_iter_next(&it, &v), 1);
+	ck_str_eq(v.host, "192.0.2.1");
+	ck_assert_int_eq(branch_parse(v.branch.s, v.branch.len, &bi),
+			 BRANCH_OK);
+	return branch_is_loop(&again, &bi);
+}
+
+START_TEST(t_loop_plain)
+{
+	struct sc_sip_msg m;
+	struct sip_edit fwd, back;
+
+	t_invite(&m);
+	sip_edit_init(&fwd);
+	fwd.maxfwd = 69;
+	sip_edit_init(&back);
+	/* sent straight back: a loop */
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 1);
+	/* retargeted on the way (a registrar to the contact): a spiral */
+	back.ruri.s = "sip:bob@192.0.2.99:5060;transport=tcp";
+	back.ruri.len = strlen(back.ruri.s);
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 0);
+	/* a Route added on the way: a spiral */
+	sip_edit_init(&back);
+	back.add = "Route: <sip:app.example.com;lr>\r\n";
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 0);
+	/* other headers changed on the way: still a loop */
+	back.add = "X-Seen: core\r\n";
+	back.maxfwd = 3;
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 1);
+}
+END_TEST
+
+START_TEST(t_loop_routes)
+{
+	struct sc_sip_msg m, folded;
+	struct sip_edit fwd, back;
+
+	t_parse_req(&m, "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+		    "Via: SIP/2.0/TLS c.example.com;branch=z9hG4bK1\r\n"
+		    "Route: <sip:edge.example.com;lr>, <sip:core.example.com;lr>"
+		    "\r\nRoute: <sip:last.example.com;lr>\r\n"
+		    "From: <sip:a@atlanta.example.com>;tag=1\r\n"
+		    "To: <sip:bob@biloxi.example.com>\r\n"
+		    "Call-ID: loop1\r\nCSeq: 5 INVITE\r\n\r\n");
+	/* loose routing: our Route value comes off */
+	sip_edit_init(&fwd);
+	fwd.drop_first_route = 1;
+	sip_edit_init(&back);
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 1);
+	/* the next hop takes its own Route value off: a spiral */
+	back.drop_first_route = 1;
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 0);
+
+	/* strict-router fix-up: the last Route value becomes the R-URI */
+	sip_edit_init(&fwd);
+	fwd.ruri.s = "sip:last.example.com;lr";
+	fwd.ruri.len = strlen(fwd.ruri.s);
+	fwd.drop_last_route = 1;
+	sip_edit_init(&back);
+	ck_assert_int_eq(t_loop_after(&m, &fwd, &back), 1);
+
+	/* folding on the way in is gone on the way out: still a loop */
+	t_parse_req(&folded, "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+		    "Via: SIP/2.0/TLS c.example.com;branch=z9hG4bK1\r\n"
+		    "Route: <sip:edge.example.com;lr>,\r\n"
+		    "  <sip:core.example.com;\r\n lr>\r\n"
+		    "From: <sip:a@atlanta.example.com>;tag=1\r\n"
+		    "To: <sip:bob@biloxi.example.com>\r\n"
+		    "Call-ID: loop1\r\nCSeq: 5 INVITE\r\n\r\n");
+	sip_edit_init(&fwd);
+	sip_edit_init(&back);
+	ck_assert_int_eq(t_loop_after(&folded, &fwd, &back), 1);
+	/* Route headers removed by name are not routed on */
+	fwd.remove[0] = "Route";
+	ck_assert_int_eq(t_loop_after(&folded, &fwd, &back), 1);
+}
+END_TEST
+
+/* The loop part follows the routing, and CANCEL gets the INVITE's. */
+START_TEST(t_loop_hash)
+{
+	struct sc_sip_msg inv, can, noroute, bad;
+	struct sip_edit fwd;
+	uint8_t a[BRANCH_LOOP_LEN], b[BRANCH_LOOP_LEN];
+	char bi[BRANCH_MAX + 1], bc[BRANCH_MAX + 1];
+
+	t_parse_req(&inv, "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP c;"
+		    "branch=z9hG4bK1\r\nRoute: <sip:e;lr>, <sip:f;lr>\r\n"
+		    "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+		    "Call-ID: c1\r\nCSeq: 5 INVITE\r\n\r\n");
+	t_parse_req(&can, "CANCEL sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP c;"
+		    "branch=z9hG4bK1\r\nRoute: <sip:e;lr>,<sip:f;lr>\r\n"
+		    "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+		    "Call-ID: c1\r\nCSeq: 5 CANCEL\r\n\r\n");
+	t_parse_req(&noroute, "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP c;"
+		    "branch=z9hG4bK1\r\n"
+		    "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+		    "Call-ID: c1\r\nCSeq: 5 INVITE\r\n\r\n");
+	sip_edit_init(&fwd);
+	fwd.drop_first_route = 1;
+	ck_assert_int_eq(branch_make(&inv, &fwd, NULL, bi, sizeof(bi)), 32);
+	ck_assert_int_eq(branch_make(&can, &fwd, NULL, bc, sizeof(bc)), 32);
+	ck_assert_str_eq(bi, bc);
+
+	ck_assert_int_eq(branch_loop_hash(&inv, NULL, a), 0);
+	ck_assert_int_eq(branch_loop_hash(&inv, &fwd, b), 0);
+	ck_assert(memcmp(a, b, sizeof(a)));
+	fwd.drop_last_route = 1;
+	ck_assert_int_eq(branch_loop_hash(&inv, &fwd, a), 0);
+	ck_assert_int_eq(branch_loop_hash(&noroute, NULL, b), 0);
+	ck_assert(!memcmp(a, b, sizeof(a)));
+	/* the transaction part does not depend on the routing */
+	ck_assert_int_eq(branch_make(&inv, &fwd, NULL, bc, sizeof(bc)), 32);
+	ck_assert_int_eq(strncmp(bi, bc, 24), 0);
+	ck_assert_str_ne(bi, bc);
+
+	t_parse_req(&bad, "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP c\r\n"
+		    "Route: <sip:e;lr>,,<sip:f>\r\n"
+		    "From: <sip:a@h>;tag=1\r\nCall-ID: c1\r\n"
+		    "CSeq: 5 INVITE\r\n\r\n");
+	ck_assert_int_eq(branch_make(&bad, NULL, NULL, bc, sizeof(bc)), -1);
+	t_parse_req(&bad, "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP c\r\n"
+		    "Route:\r\nFrom: <sip:a@h>;tag=1\r\nCall-ID: c1\r\n"
+		    "CSeq: 5 INVITE\r\n\r\n");
+	ck_assert_int_eq(branch_make(&bad, NULL, NULL, bc, sizeof(bc)), -1);
+	ck_assert_int_eq(branch_is_loop(&bad, NULL), -1);
+}
+END_TEST
+
+/* Mutated requests: a branch is made or refused, never anything else. */
+START_TEST(t_mutations)
+{
+	static const char base[] =
+		"INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/TLS c.example.com:5061;branch=z9hG4bK1;rport\r\n"
+		"Route: <sip:edge.example.com;lr>, <sip:core.example.com;lr>\r\n"
+		"From: \"A\" <sip:a@atlanta.example.com>;tag=1\r\n"
+		"To: <sip:bob@biloxi.example.com>\r\n"
+		"Call-ID: mut1\r\nCSeq: 5 INVITE\r\n\r\n";
+	static const char alpha[] = "\r\n :;,<>\"\\=ab1-";
+	uint32_t x = 2891336453u;
+	size_t len = sizeof(base) - 1;
+	struct sc_sip_msg m;
+	struct sip_edit fwd;
+	struct branch_info bi;
+	struct flow f = t_flow(1);
+	char out[BRANCH_MAX + 1], *in;
+	const char *why;
+	int i, j, n, made = 0;
+
+	sip_edit_init(&fwd);
+	fwd.drop_first_route = 1;
+	for (i = 0; i < 4000; i++) {
+		in = malloc(len);
+		ck_assert_ptr_nonnull(in);
+		memcpy(in, base, len);
+		for (j = 0; j < 1 + i % 3; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			in[x % len] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
+		}
+		if (sip_parse(&m, in, len, &why) == 0) {
+			n = branch_make(&m, &fwd, &f, out, sizeof(out));
+			if (n > 0) {
+				made++;
+				ck_assert_int_le(n, BRANCH_MAX);
+				ck_assert_int_eq(branch_parse(out, (size_t)n,
+							      &bi), BRANCH_OK);
+				ck_assert_int_eq(bi.has_flow, 1);
+				ck_assert_int_ge(branch_is_loop(&m, &bi), 0);
+			}
+		}
+		free(in);
+	}
+	ck_assert_int_gt(made, 100);
 }
 END_TEST
 
@@ -486,6 +731,10 @@ static Suite *t_suite(void)
 	tcase_add_test(tm, t_same_despite);
 	tcase_add_test(tm, t_layout);
 	tcase_add_test(tm, t_needs);
+	tcase_add_test(tm, t_loop_plain);
+	tcase_add_test(tm, t_loop_routes);
+	tcase_add_test(tm, t_loop_hash);
+	tcase_add_test(tm, t_mutations);
 	suite_add_tcase(s, tm);
 
 	tcase_add_checked_fixture(tp, t_setup, t_teardown);

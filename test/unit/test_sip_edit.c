@@ -7,6 +7,7 @@
  * past the limit, or a read past the input, is caught.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,70 @@ START_TEST(t_limit_big)
 }
 END_TEST
 
+/*
+ * Mutated messages: whatever sip_parse() accepts, the edits either fail or
+ * give a message that parses again with the same body, at every size.
+ */
+START_TEST(t_mutations)
+{
+	static const char alpha[] = "\r\n :;,<>\"\\\t=vlmV1a";
+	uint32_t x = 88172645u;
+	size_t len = strlen(t_invite), pos;
+	struct sc_sip_msg m, again;
+	struct sip_edit e;
+	char *in, *out;
+	int i, j, n, built = 0;
+	const char *why;
+
+	sip_edit_init(&e);
+	e.via = "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-m";
+	e.rr[0] = "<sip:192.0.2.1;lr>";
+	e.drop_top_via = 1;
+	e.drop_first_route = 1;
+	e.maxfwd = 69;
+	e.remove[0] = "X-Peer-Cert";
+	e.ensure_clen = 1;
+	for (i = 0; i < 4000; i++) {
+		in = malloc(len);
+		ck_assert_ptr_nonnull(in);
+		memcpy(in, t_invite, len);
+		for (j = 0; j < 1 + i % 4; j++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			pos = x % (len - 129);
+			in[pos] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
+		}
+		if (sip_parse(&m, in, len, &why) < 0) {
+			free(in);
+			continue;
+		}
+		ck_assert_int_eq(sip_edit_build(&m, &e, NULL, 0), -1);
+		out = malloc(8192);
+		ck_assert_ptr_nonnull(out);
+		n = sip_edit_build(&m, &e, out, 8192);
+		if (n > 0) {
+			char *exact = malloc((size_t)n);
+
+			built++;
+			ck_assert_ptr_nonnull(exact);
+			ck_assert_int_eq(sip_edit_build(&m, &e, exact,
+							(size_t)n), n);
+			ck_assert_int_eq(sip_edit_build(&m, &e, exact,
+							(size_t)n - 1), -1);
+			ck_assert_msg(sip_parse(&again, exact, (size_t)n,
+						&why) == 0,
+				      "output does not parse: %s", why);
+			ck_assert_uint_eq(again.body.len, m.body.len);
+			free(exact);
+		}
+		free(out);
+		free(in);
+	}
+	ck_assert_int_gt(built, 100);
+}
+END_TEST
+
 static Suite *t_suite(void)
 {
 	Suite *s = suite_create("sip_edit");
@@ -600,6 +665,7 @@ static Suite *t_suite(void)
 	tcase_add_test(tc, t_remove_all);
 	tcase_add_test(tc, t_maxfwd);
 	tcase_add_test(tc, t_limit_big);
+	tcase_add_test(tc, t_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -131,6 +131,10 @@ START_TEST(t_uri_odd_valid)
 	ck_assert_int_eq(t_uri("sip:h;transport=tls;transport=udp", &u), 0);
 	ck_str_eq(u.transport, "tls");
 	ck_assert_uint_eq(u.nparams, 2);
+	ck_assert_int_eq(t_uri("sip:h;transport;transport=udp;MADDR=h2", &u),
+			 0);
+	ck_str_eq(u.transport, "");
+	ck_str_eq(u.maddr, "h2");
 }
 END_TEST
 
@@ -202,6 +206,40 @@ START_TEST(t_uri_limits)
 	ck_assert_uint_eq(u.nparams, SIP_URI_MAX_PARAMS);
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, ";lr");
 	ck_assert_int_eq(sip_uri_parse(tb_dup(buf, n), n, &u), -1);
+}
+END_TEST
+
+/* Long hostile inputs are refused (in linear time). */
+START_TEST(t_uri_long)
+{
+	size_t n = 1 << 16, i;
+	char *b = tb_alloc(n);
+	struct sip_uri u;
+	struct sip_uri_addr a;
+	struct sc_str rest, item;
+	int count = 0;
+
+	memcpy(b, "sip:", 4);
+	memset(b + 4, 'a', n - 4);
+	ck_assert_int_eq(sip_uri_parse(b, n, &u), -1);
+	for (i = 4; i < n; i += 2)
+		b[i] = ';';
+	ck_assert_int_eq(sip_uri_parse(b, n, &u), -1);
+	b[0] = '<';
+	ck_assert_int_eq(sip_uri_addr_parse(b, n, 1, &a), -1);
+	for (i = 0; i < n; i++)
+		b[i] = (i % 2) ? ',' : 'a';
+	b[n - 1] = 'a';
+	rest.s = b;
+	rest.len = n;
+	while (sip_uri_list_next(&rest, &item) == 1)
+		count++;
+	ck_assert_int_eq(count, (int)(n / 2));
+	memset(b, '"', n);
+	rest.s = b;
+	rest.len = n;
+	ck_assert_int_eq(sip_uri_list_next(&rest, &item), 1);
+	ck_assert_uint_eq(item.len, n);
 }
 END_TEST
 
@@ -354,6 +392,9 @@ START_TEST(t_addr_forms)
 	ck_assert_int_eq(t_addr("\"\" <sip:h>", 1, &a), 0);
 	ck_assert_int_eq(t_addr("<sip:a,b@h>", 1, &a), 0);
 	ck_str_eq(a.uri.user, "a,b");
+	/* UTF-8 in a quoted display name, and a quoted-pair of a control */
+	ck_assert_int_eq(t_addr("\"Caf\xc3\xa9 \\\x01\" <sip:h>", 1, &a), 0);
+	ck_str_eq(a.display, "\"Caf\xc3\xa9 \\\x01\"");
 }
 END_TEST
 
@@ -364,6 +405,9 @@ static const char *const t_bad_addrs[] = {
 	"<sip:h >", "<sip:h>;a=b=c", "<sip:h>;a=[::g]", "<sip:h>;=1",
 	"<sip:h>, <sip:i>", "\"a\" \"b\" <sip:h>", "sip:h x", "<sip:h>;a b",
 	"<sip:h>;a=\"x\"y", "\"a\\", "<sip:h>;a=\"\\",
+	"\"a\x01\" <sip:h>", "\"a\x7f\" <sip:h>", "\"a\\\r\" <sip:h>",
+	"\"a\\\xc3\xb6\" <sip:h>", "<sip:h>;a=\"\x1b[2J\"",
+	"Caf\xc3\xa9 <sip:h>",
 };
 
 START_TEST(t_addr_bad)
@@ -462,6 +506,7 @@ static Suite *t_suite(void)
 			    sizeof(t_bad_uris) / sizeof(t_bad_uris[0]));
 	tcase_add_test(tu, t_uri_bad_binary);
 	tcase_add_test(tu, t_uri_limits);
+	tcase_add_test(tu, t_uri_long);
 	tcase_add_test(tu, t_uri_prefixes);
 	tcase_add_test(tu, t_uri_noise);
 	tcase_add_test(tu, t_host_check);

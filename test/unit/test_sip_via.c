@@ -105,6 +105,7 @@ static const char *const t_bad_vias[] = {
 	"SIP/2.0/UDP h:0", "SIP/2.0/UDP h:99999", "SIP/2.0/UDP h:",
 	"SIP/2.0/UDP [::1", "SIP/2.0/UDP [::1]x", "SIP/2.0/UDP ::1",
 	"SIP/2.0/UDP h x", "SIP/2.0/UDP h,i", "SIP/2.0/UDP h;branch=\"q\"",
+	"SIP/2.0/UDP h;branch=[::1]", "SIP/2.0/UDP h;branch=::1",
 	"SIP//UDP h", "/2.0/UDP h", "SIP/2.0/ h", "SIP/2.0/UDP h;;x",
 	"SIP/2.0/UDP h_x", "SIP/2.0/UDP h;x=\"open", "SIP/2.0/UDP h;=1",
 	"SIP/2.0/UDP h;branch=a b", "SIP/2.0/UDP 256.0.0.1",
@@ -219,6 +220,40 @@ START_TEST(t_via_walk_bad)
 }
 END_TEST
 
+/* Deterministic noise from Via-ish characters: no crash, sane spans. */
+START_TEST(t_via_noise)
+{
+	static const char alpha[] = "SIP/2.0UDP ;=:[]\"\\,rpotbanchiv19\r\n\t";
+	static const char base[] = "SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport";
+	uint32_t x = 1013904223u;
+	struct sip_via v;
+	char *b;
+	size_t n, len = sizeof(base) - 1;
+	int i, j, ok = 0;
+
+	for (i = 0; i < 20000; i++) {
+		n = 1 + (size_t)(i % (int)len);
+		b = malloc(len);
+		ck_assert_ptr_nonnull(b);
+		memcpy(b, base, len);
+		for (j = 0; j < 1 + i % 3; j++) {
+			x = x * 1664525u + 1013904223u;
+			b[(x >> 8) % n] = alpha[(x >> 20) % (sizeof(alpha) - 1)];
+		}
+		if (sip_via_parse(b, n, &v) == 0) {
+			ok++;
+			ck_str_within(v.value, b, n);
+			ck_str_within(v.host, b, n);
+			ck_assert_uint_gt(v.host.len, 0);
+			if (v.has_branch)
+				ck_str_within(v.branch, b, n);
+		}
+		free(b);
+	}
+	ck_assert_int_gt(ok, 100);
+}
+END_TEST
+
 static Suite *t_suite(void)
 {
 	Suite *s = suite_create("sip_via");
@@ -231,6 +266,7 @@ static Suite *t_suite(void)
 	tcase_add_loop_test(tv, t_via_bad, 0,
 			    sizeof(t_bad_vias) / sizeof(t_bad_vias[0]));
 	tcase_add_test(tv, t_via_prefixes);
+	tcase_add_test(tv, t_via_noise);
 	suite_add_tcase(s, tv);
 
 	tcase_add_checked_fixture(tw, tb_setup, tb_teardown);
