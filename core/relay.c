@@ -30,8 +30,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <nettle/hmac.h>
-
 #include <sipcore/addr.h>
 #include <sipcore/conn.h>
 #include <sipcore/log.h>
@@ -82,7 +80,6 @@ static unsigned relay_out_next;
 
 static char *relay_buf, *relay_ipc_buf;
 static size_t relay_buf_len;
-static struct hmac_sha256_ctx relay_loop_key;
 
 /* What a hand-over to the worker that owns a flow carries (ipc.c). */
 enum { RELAY_IPC_REQUEST = 1, RELAY_IPC_REPLY = 2 };
@@ -155,16 +152,6 @@ int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
 	} else if (flow_random_secret() < 0) {
 		snprintf(err, errlen, "cannot make a flow secret");
 		return -1;
-	}
-	{
-		uint8_t k[FLOW_KEY_LEN];
-
-		if (flow_derive_key("loop detection", k) < 0) {
-			snprintf(err, errlen, "cannot derive the relay keys");
-			return -1;
-		}
-		hmac_sha256_set_key(&relay_loop_key, sizeof(k), k);
-		memset(k, 0, sizeof(k));
 	}
 	relay.peer_header = cc->relay_peer_header && cc->relay_peer_header[0]
 			    ? cc->relay_peer_header : NULL;
@@ -689,60 +676,24 @@ static void relay_peer_identity(const struct sc_rcv_info *ri, char *out,
 }
 
 /*
- * RFC 3261 16.6.8 and 16.3.4: what makes a request the same one when it
- * comes back: Request-URI, From, To, Call-ID, CSeq, Route, Proxy-Require
- * and Proxy-Authorization as received, not the Vias (they grow on the way).
- * Our Via carries it as sc-loop; a request that arrives with a Via of ours
- * holding the value it hashes to now has looped, one whose fields changed
- * is spiralling (legitimately).
+ * RFC 3261 16.3.4: a Via of ours whose loop part matches this request as
+ * it arrives means it comes back routed as we sent it: a loop. Routing that
+ * changed on the way is a spiral, and is relayed. -1: a malformed Via.
  */
-static void relay_loop_hash(const struct sc_sip_msg *m, char out[17])
+static int relay_looped(const struct sc_sip_msg *m)
 {
-	static const char *const names[] = { "Proxy-Require",
-					     "Proxy-Authorization" };
-	struct hmac_sha256_ctx c = relay_loop_key;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	unsigned i, k;
-
-	hmac_sha256_update(&c, m->ruri.len, (const uint8_t *)m->ruri.s);
-	for (i = 0; i < m->nhdrs; i++) {
-		const struct sip_hdr *h = &m->hdrs[i];
-		int take = h->id == SIP_H_FROM || h->id == SIP_H_TO ||
-			   h->id == SIP_H_CALLID || h->id == SIP_H_CSEQ ||
-			   h->id == SIP_H_ROUTE;
-
-		for (k = 0; !take && k < 2; k++)
-			take = sip_caseeq(h->name.s, h->name.len, names[k],
-					  strlen(names[k]));
-		if (!take)
-			continue;
-		hmac_sha256_update(&c, 1, (const uint8_t *)"\n");
-		hmac_sha256_update(&c, h->value.len,
-				   (const uint8_t *)h->value.s);
-	}
-	hmac_sha256_digest(&c, sizeof(d), d);
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
-/* Has this request been here before, unchanged? */
-static int relay_looped(const struct sc_sip_msg *m, const char *lh,
-			int *bad)
-{
+	struct branch_info bi;
 	struct sip_via_iter it;
 	struct sip_via v;
-	struct sc_str val;
 	int r;
 
-	*bad = 0;
 	sip_via_iter_init(&it, m);
-	while ((r = sip_via_iter_next(&it, &v)) == 1) {
-		if (sip_uri_hparam(v.params, "sc-loop", &val) == 1 &&
-		    sip_caseeq(val.s, val.len, lh, 16))
+	while ((r = sip_via_iter_next(&it, &v)) == 1)
+		if (v.has_branch &&
+		    branch_parse(v.branch.s, v.branch.len, &bi) == BRANCH_OK &&
+		    branch_is_loop(m, &bi) == 1)
 			return 1;
-	}
-	*bad = r < 0;
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 static int relay_is_dialog_creating(const struct sc_sip_msg *m)
@@ -764,7 +715,6 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	char via[2 * RELAY_HDR_MAX], branch[BRANCH_MAX + 1];
 	char rr0[RELAY_HDR_MAX], rr1[RELAY_HDR_MAX], cvia[RELAY_HDR_MAX];
 	char idhdr[RELAY_HDR_MAX], alt[RELAY_ALT_MAX], a[SC_ADDR_STRLEN];
-	char lh[17];
 	int inside = relay_cfg_net_match(relay.inside, relay.ninside,
 					 (const struct sockaddr *)&ri->src);
 	struct flow in_flow, to_flow;
@@ -797,18 +747,10 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	}
 	if (ri->conn && relay_flow_of(ri, &in_flow) < 0)
 		return 1;
-	if (branch_make(m, ri->conn ? &in_flow : NULL, branch,
-			sizeof(branch)) < 0) {
-		relay_reply(m, ri, 400, "Bad Request");
-		return 1;
-	}
-	relay_loop_hash(m, lh);
-	if (relay_looped(m, lh, &r)) {
-		relay_reply(m, ri, 482, "Loop Detected");
-		return 1;
-	}
+	r = relay_looped(m);
 	if (r) {
-		relay_reply(m, ri, 400, "Bad Request (Via)");
+		relay_reply(m, ri, r > 0 ? 482 : 400, r > 0 ? "Loop Detected"
+			    : "Bad Request (Via)");
 		return 1;
 	}
 
@@ -912,11 +854,17 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 		relay_reply(m, ri, 500, "Server Internal Error");
 		return 1;
 	}
-	n = snprintf(via, sizeof(via), "SIP/2.0/%s %s;branch=%s;sc-loop=%s%s",
+	/* the branch hashes the request as it leaves: after the Route edits */
+	if (branch_make(m, &e, ri->conn ? &in_flow : NULL, branch,
+			sizeof(branch)) < 0) {
+		relay_reply(m, ri, 400, "Bad Request");
+		return 1;
+	}
+	n = snprintf(via, sizeof(via), "SIP/2.0/%s %s;branch=%s%s",
 		     relay_via_name(nx.to_flow ? (enum sc_proto)nx.flow.proto
 					       : nx.dst.proto),
 		     sc_addr_str((const struct sockaddr *)&out_l->addr, a,
-				 sizeof(a)), branch, lh,
+				 sizeof(a)), branch,
 		     !nx.to_flow && nx.dst.proto == SC_PROTO_UDP ? ";rport" : "");
 	if (!ri->conn) {
 		/* a UDP client: its reply goes to where it really is */

@@ -358,6 +358,27 @@ class GiveUp(Edge):
         self.assertGreaterEqual(copies, 5)
 
 
+class ConnectFail(unittest.TestCase):
+    def test_failed_connect_503(self):
+        tlsclient.need_env()
+        udp, tls, dead = tlsclient.ports(3)
+        cfg = (f"listen=udp:127.0.0.1:{udp}\n" +
+               tlsclient.tls_basic_cfg(tls) +
+               f'forward_to="tcp:127.0.0.2:{dead}"\n')
+        with sctest.Sipcore(cfg, children=2, log_level=2) as sc:
+            s = tlsclient.py_connect(tls)
+            try:
+                for i in range(2):
+                    s.sendall(req("MESSAGE", "sip:bob@example.com",
+                                  cseq=i + 1))
+                    raw, _ = read_message(s, timeout=5.0)
+                    self.assertEqual(SipReply(raw).code, 503)
+            finally:
+                s.close()
+            self.assertTrue(sc.wait_log(r"connection to 127\.0\.0\.2:%d "
+                                        r"failed: 503" % dead))
+
+
 class Loop(unittest.TestCase):
     def test_loop_482(self):
         port = sctest.free_port()
