@@ -62,6 +62,7 @@ static int p_check_forward_to(const char *v, char *why, size_t len);
 static int p_check_forward_from(const char *v, char *why, size_t len);
 static int p_check_secret_file(const char *v, char *why, size_t len);
 static int p_check_hdr_name(const char *v, char *why, size_t len);
+static int p_check_nonempty_list(const char *v, char *why, size_t len);
 
 #define P_CINT(n, a, fld, mn, mx, d) \
 	{ n, a, P_INT, offsetof(struct cfg_core, fld), mn, mx, d, NULL, NULL }
@@ -112,6 +113,8 @@ static const struct p_core p_core_params[] = {
 	       p_check_hdr_name),
 	P_CINT("relay_t1", NULL, relay_t1, 10, 10000, 500),
 	P_CINT("relay_t2", NULL, relay_t2, 100, 60000, 4000),
+	P_CSTR("dns_servers", dns_servers, NULL, p_check_nonempty_list),
+	P_CINT("dns_timeout", NULL, dns_timeout, 100, 30000, 2000),
 };
 
 #define P_NCORE (sizeof(p_core_params) / sizeof(p_core_params[0]))
@@ -171,6 +174,15 @@ static int p_check_forward_from(const char *v, char *why, size_t len)
 	struct relay_net nets[RELAY_MAX_NETS];
 
 	return relay_cfg_nets(v, nets, RELAY_MAX_NETS, why, len) < 0 ? -1 : 0;
+}
+
+static int p_check_nonempty_list(const char *v, char *why, size_t len)
+{
+	if (*v)
+		return 0;
+	snprintf(why, len, "expected servers as IP[:PORT], comma separated, "
+		 "e.g. 127.0.0.1:53,[::1]:53");
+	return -1;
 }
 
 /* A header name: an RFC 3261 token. */

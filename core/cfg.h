@@ -78,6 +78,8 @@ struct cfg_core {
 	char *relay_peer_header; /**< NULL: no peer-identity header */
 	int relay_t1;            /**< 500 ms, RFC 3261 T1 */
 	int relay_t2;            /**< 4000 ms, RFC 3261 T2 */
+	char *dns_servers;       /**< NULL: resolv.conf */
+	int dns_timeout;         /**< 2000 ms per query try */
 };
 
 struct cfg {

@@ -36,6 +36,7 @@
 
 #include "branch.h"
 #include "core.h"
+#include "dns.h"
 #include "flow.h"
 #include "ipc.h"
 #include "listen.h"
@@ -156,6 +157,9 @@ int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
 	relay.peer_header = cc->relay_peer_header && cc->relay_peer_header[0]
 			    ? cc->relay_peer_header : NULL;
 	rtx_setup((unsigned)cc->relay_t1, (unsigned)cc->relay_t2);
+	if (dns_setup(cc->dns_servers, (unsigned)cc->dns_timeout, err,
+		      errlen) < 0)
+		return -1;
 	relay.on = 1;
 	SC_NOTICE("relay: requests from outside go to %s:%s%s%s",
 		  relay_proto_name(relay.fwd.proto),
@@ -175,6 +179,8 @@ int relay_worker_init(void)
 {
 	if (!relay.on)
 		return 0;
+	if (dns_worker_init() < 0)
+		return -1;
 	relay_waits = calloc(RELAY_WAIT_MAX, sizeof(*relay_waits));
 	if (!relay_waits) {
 		SC_ERR("relay: no memory for the connect table");
@@ -394,9 +400,19 @@ static void relay_send_back(const struct relay_ipc *h, const char *buf,
 		sc_conn_send_id(h->alt_conn, buf, len);
 }
 
+/* How a reply of ours goes back to the sender of what @ri describes. */
+static void relay_back_of(const struct sc_rcv_info *ri, struct relay_ipc *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->alt_udp = ri->conn ? 0 : 1;
+	b->alt_conn = ri->conn_id;
+	memcpy(&b->alt_addr, &ri->src, sizeof(b->alt_addr));
+	b->alt_addrlen = ri->srclen;
+}
+
 /* Remember a 503 for the sender of a request queued on @c while it opens. */
 static void relay_wait_add(const struct sc_conn *c, const char *reply,
-			   size_t len, const struct sc_rcv_info *ri)
+			   size_t len, const struct relay_ipc *back)
 {
 	uint64_t now = sc_now_ms();
 	struct relay_wait *w = NULL;
@@ -413,11 +429,7 @@ static void relay_wait_add(const struct sc_conn *c, const char *reply,
 			  RELAY_WAIT_MAX);
 		return;
 	}
-	memset(&w->back, 0, sizeof(w->back));
-	w->back.alt_udp = ri->conn ? 0 : 1;
-	w->back.alt_conn = ri->conn_id;
-	memcpy(&w->back.alt_addr, &ri->src, sizeof(w->back.alt_addr));
-	w->back.alt_addrlen = ri->srclen;
+	w->back = *back;
 	memcpy(w->reply, reply, len);
 	w->len = len;
 	w->conn = c->id;
@@ -528,8 +540,6 @@ void relay_ipc_deliver(uint64_t id, const void *buf, size_t len)
 	sc_conn_send(c, p, h.msg_len);
 }
 
-/* ---- requests --------------------------------------------------------- */
-
 /* A reply of ours into @out (for a flow's owner to send back). */
 static int relay_make_reply(const struct sc_sip_msg *m,
 			    const struct sc_rcv_info *ri, int code,
@@ -551,6 +561,96 @@ static void relay_reply(const struct sc_sip_msg *m,
 		return; /* an ACK is never answered */
 	sc_sip_reply(m, ri, code, reason, NULL);
 }
+
+/* ---- requests waiting for DNS ----------------------------------------- */
+
+/* A request whose next hop is a name: it waits here for the address. */
+struct relay_dnsq {
+	struct relay_ipc back;        /* where the 503 goes if it fails */
+	enum sc_proto proto;
+	char host[RELAY_HOST_MAX];    /* the SIP domain, checked on TLS */
+	int rtx;                      /* a stream request: retransmit on UDP */
+	int invite;
+	uint64_t client;
+	struct sockaddr_storage client_addr;
+	char branch[BRANCH_MAX + 1];
+	size_t altlen;
+	char alt[RELAY_WAIT_REPLY];   /* the 503 */
+	size_t len;
+	char msg[];
+};
+
+static void relay_dns_done(void *arg, const struct sockaddr *sa,
+			   socklen_t salen, const char *target,
+			   const char *why)
+{
+	struct relay_dnsq *q = arg;
+	struct relay_dst d;
+	struct sc_conn *oc = NULL;
+	int fd = -1;
+
+	if (!sa) {
+		SC_LOG_RL(SC_L_NOTICE, "relay: %s: 503", why);
+		goto fail;
+	}
+	memset(&d, 0, sizeof(d));
+	d.proto = q->proto;
+	memcpy(&d.addr, sa, salen);
+	d.addrlen = salen;
+	/* RFC 5922 7: a TLS server is checked against the SIP domain, not
+	 * against the SRV target it was found through */
+	snprintf(d.host, sizeof(d.host), "%s", q->host);
+	SC_DBG("relay: %s is %s", q->host, target);
+	if (relay_send_dst(&d, q->msg, q->len, &fd, &oc) < 0)
+		goto fail;
+	if (oc && oc->state != SC_CONN_OPEN && q->altlen)
+		relay_wait_add(oc, q->alt, q->altlen, &q->back);
+	if (q->rtx && d.proto == SC_PROTO_UDP)
+		rtx_add(q->branch, q->invite, fd, (struct sockaddr *)&d.addr,
+			d.addrlen, q->client, &q->client_addr, q->msg, q->len);
+	free(q);
+	return;
+fail:
+	if (q->altlen)
+		relay_send_back(&q->back, q->alt, q->altlen);
+	free(q);
+}
+
+/* Send @msg once the address of @d->host is known. */
+static int relay_dns_start(const struct sc_sip_msg *m,
+			   const struct sc_rcv_info *ri,
+			   const struct relay_dst *d, unsigned short port,
+			   const char *branch, const char *msg, size_t len)
+{
+	struct relay_dnsq *q = calloc(1, sizeof(*q) + len);
+	int n;
+
+	if (!q)
+		goto fail;
+	relay_back_of(ri, &q->back);
+	q->proto = d->proto;
+	snprintf(q->host, sizeof(q->host), "%s", d->host);
+	q->rtx = ri->conn != NULL && !relay_method_is(m, "ACK");
+	q->invite = relay_method_is(m, "INVITE");
+	q->client = ri->conn_id;
+	memcpy(&q->client_addr, &ri->src, sizeof(q->client_addr));
+	snprintf(q->branch, sizeof(q->branch), "%s", branch);
+	if (!relay_method_is(m, "ACK")) {
+		n = relay_make_reply(m, ri, 503, "Service Unavailable",
+				     q->alt, sizeof(q->alt));
+		q->altlen = n > 0 ? (size_t)n : 0;
+	}
+	memcpy(q->msg, msg, len);
+	q->len = len;
+	if (dns_sip_lookup(q->host, port, q->proto, relay_dns_done, q) == 0)
+		return 1;
+	free(q);
+fail:
+	relay_reply(m, ri, 503, "Service Unavailable");
+	return 1;
+}
+
+/* ---- requests --------------------------------------------------------- */
 
 /*
  * Our own Route entries at the top: how many, and the flow token one of
@@ -725,7 +825,8 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	struct sc_str next_route;
 	const struct sc_listener *out_l, *in_l = ri->lst;
 	struct sc_conn *oc;
-	int mf, ru_ok, ours, has_flow, n, altlen = 0, udp_fd = -1, r;
+	int mf, ru_ok, ours, has_flow, n, altlen = 0, udp_fd = -1, r = 0;
+	unsigned short dns_port = 0;
 
 	if (sip_via_top(m, &top) < 0 || sip_find_hdr(m, SIP_H_CALLID) < 0 ||
 	    sip_find_hdr(m, SIP_H_CSEQ) < 0 || sip_find_hdr(m, SIP_H_FROM) < 0 ||
@@ -825,18 +926,13 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 			return 1;
 		}
 		r = relay_uri_dst(target, &nx.dst);
-		if (r == -2) {
-			SC_LOG_RL(SC_L_NOTICE, "relay: cannot route to '%s' "
-				  "(names in Request-URIs and Routes are not "
-				  "resolved yet): 503", nx.dst.host);
-			relay_reply(m, ri, 503, "Service Unavailable");
-			return 1;
-		}
-		if (r < 0) {
+		if (r == -2)
+			dns_port = (unsigned short)target->port;
+		if (r < 0 && r != -2) {
 			relay_reply(m, ri, 400, "Bad Request-URI");
 			return 1;
 		}
-		if (listen_is_ours((struct sockaddr *)&nx.dst.addr)) {
+		if (r == 0 && listen_is_ours((struct sockaddr *)&nx.dst.addr)) {
 			/* for us, and nothing says where else: we answer */
 			relay_reply(m, ri, 404, "Not Found");
 			return 1;
@@ -928,6 +1024,9 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	if (!ri->conn && nx.dst.proto != SC_PROTO_UDP &&
 	    rtx_absorb(relay_absorb_key(m, &top)))
 		return 1;
+	if (r == -2)
+		return relay_dns_start(m, ri, &nx.dst, dns_port, branch,
+				       relay_buf, (size_t)n);
 	if (relay_send_dst(&nx.dst, relay_buf, (size_t)n, &udp_fd, &oc) < 0) {
 		relay_reply(m, ri, 503, "Service Unavailable");
 		return 1;
@@ -935,8 +1034,12 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	if (oc && oc->state != SC_CONN_OPEN && !relay_method_is(m, "ACK")) {
 		altlen = relay_make_reply(m, ri, 503, "Service Unavailable",
 					  alt, sizeof(alt));
-		if (altlen > 0)
-			relay_wait_add(oc, alt, (size_t)altlen, ri);
+		if (altlen > 0) {
+			struct relay_ipc back;
+
+			relay_back_of(ri, &back);
+			relay_wait_add(oc, alt, (size_t)altlen, &back);
+		}
 	}
 	if (ri->conn && nx.dst.proto == SC_PROTO_UDP &&
 	    !relay_method_is(m, "ACK"))

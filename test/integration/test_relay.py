@@ -379,6 +379,65 @@ class ConnectFail(unittest.TestCase):
                                         r"failed: 503" % dead))
 
 
+class Dns(unittest.TestCase):
+    """Next hops that are names: SRV then A (RFC 3263 4.2), A alone with
+    a port, and a name that does not resolve (503)."""
+
+    @classmethod
+    def setUpClass(cls):
+        from dnsserver import DnsServer, T_A, T_SRV
+        cls.srv = SipServer()                    # the inside, 127.0.0.2
+        cls.peer = SipServer(host="127.0.0.3")   # found through DNS
+        cls.dns = DnsServer({
+            ("_sip._udp.peer.test", T_SRV): [(10, 5, cls.peer.port,
+                                               "target.test"),
+                                              (20, 5, 9, "worse.test")],
+            ("target.test", T_A): ["127.0.0.3"],
+            ("direct.test", T_A): ["127.0.0.3"],
+        })
+        cls.udp = sctest.free_port()
+        cfg = (f"listen=udp:127.0.0.1:{cls.udp}\n"
+               f'forward_to="udp:{cls.srv.host}:{cls.srv.port}"\n'
+               f'dns_servers="127.0.0.1:{cls.dns.port}"\n'
+               "dns_timeout=500\n")
+        cls.sc = sctest.Sipcore(cfg, children=2, log_level=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sc.close()
+        for x in (cls.srv, cls.peer, cls.dns):
+            x.close()
+
+    def inside_request(self, ruri):
+        cid = sctest.rand_token()
+        msg = req("MESSAGE", ruri, transport="UDP", call_id=cid,
+                  via_host=f"{self.srv.host}:{self.srv.port}")
+        self.srv.send(msg, ("127.0.0.1", self.udp))
+        return cid
+
+    def test_srv_then_a(self):
+        cid = self.inside_request("sip:bob@peer.test")
+        got = self.peer.wait(lambda d: cid.encode() in d and
+                             d.startswith(b"MESSAGE"))
+        self.assertIsNotNone(got, "not delivered through SRV")
+        # the peer's 200 comes back to the server behind
+        self.assertIsNotNone(self.srv.wait(
+            lambda d: d.startswith(b"SIP/2.0 200") and cid.encode() in d))
+        self.assertIn(("_sip._udp.peer.test", 33), self.dns.queries)
+
+    def test_port_given_a_only(self):
+        cid = self.inside_request(f"sip:bob@direct.test:{self.peer.port}")
+        self.assertIsNotNone(self.peer.wait(lambda d: cid.encode() in d))
+        self.assertNotIn(("_sip._udp.direct.test", 33), self.dns.queries)
+
+    def test_unresolvable_503(self):
+        cid = self.inside_request("sip:bob@nowhere.test")
+        got = self.srv.wait(lambda d: cid.encode() in d and
+                            d.startswith(b"SIP/2.0 "))
+        self.assertIsNotNone(got)
+        self.assertTrue(got.startswith(b"SIP/2.0 503"), got[:40])
+
+
 class Loop(unittest.TestCase):
     def test_loop_482(self):
         port = sctest.free_port()
