@@ -26,7 +26,9 @@
 #include <sipcore/addr.h>
 
 #include "cfg.h"
+#include "flow.h"
 #include "log_int.h"
+#include "relay_cfg.h"
 
 #define CFG_MAX_LINE 8192
 #define CFG_MAX_FILE (4u << 20)
@@ -56,6 +58,11 @@ struct p_core {
 static int p_check_facility(const char *v, char *why, size_t len);
 static int p_check_nonempty(const char *v, char *why, size_t len);
 static int p_check_header(const char *v, char *why, size_t len);
+static int p_check_forward_to(const char *v, char *why, size_t len);
+static int p_check_forward_from(const char *v, char *why, size_t len);
+static int p_check_secret_file(const char *v, char *why, size_t len);
+static int p_check_hdr_name(const char *v, char *why, size_t len);
+static int p_check_nonempty_list(const char *v, char *why, size_t len);
 
 #define P_CINT(n, a, fld, mn, mx, d) \
 	{ n, a, P_INT, offsetof(struct cfg_core, fld), mn, mx, d, NULL, NULL }
@@ -98,6 +105,16 @@ static const struct p_core p_core_params[] = {
 	P_CSTR("reply_reason", reply_reason, "Not Implemented", p_check_header),
 	P_CSTR("server_header", server_header, "sipcore", p_check_header),
 	P_CINT("shutdown_timeout", NULL, shutdown_timeout, 0, 600, 5),
+	P_CSTR("forward_to", forward_to, NULL, p_check_forward_to),
+	P_CSTR("forward_from", forward_from, NULL, p_check_forward_from),
+	P_CSTR("flow_secret_file", flow_secret_file, NULL,
+	       p_check_secret_file),
+	P_CSTR("relay_peer_header", relay_peer_header, NULL,
+	       p_check_hdr_name),
+	P_CINT("relay_t1", NULL, relay_t1, 10, 10000, 500),
+	P_CINT("relay_t2", NULL, relay_t2, 100, 60000, 4000),
+	P_CSTR("dns_servers", dns_servers, NULL, p_check_nonempty_list),
+	P_CINT("dns_timeout", NULL, dns_timeout, 100, 30000, 2000),
 };
 
 #define P_NCORE (sizeof(p_core_params) / sizeof(p_core_params[0]))
@@ -143,6 +160,54 @@ static int p_check_header(const char *v, char *why, size_t len)
 		}
 	}
 	return 0;
+}
+
+static int p_check_forward_to(const char *v, char *why, size_t len)
+{
+	struct relay_dst d;
+
+	return relay_cfg_dst(v, &d, why, len);
+}
+
+static int p_check_forward_from(const char *v, char *why, size_t len)
+{
+	struct relay_net nets[RELAY_MAX_NETS];
+
+	return relay_cfg_nets(v, nets, RELAY_MAX_NETS, why, len) < 0 ? -1 : 0;
+}
+
+static int p_check_nonempty_list(const char *v, char *why, size_t len)
+{
+	if (*v)
+		return 0;
+	snprintf(why, len, "expected servers as IP[:PORT], comma separated, "
+		 "e.g. 127.0.0.1:53,[::1]:53");
+	return -1;
+}
+
+/* A header name: an RFC 3261 token. */
+static int p_check_hdr_name(const char *v, char *why, size_t len)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("-.!%*_+`'~", *p)))
+			break;
+	if (*v && !*p && strlen(v) < 64)
+		return 0;
+	snprintf(why, len, "expected a header name (letters, digits, '-'), "
+		 "e.g. X-TLS-Peer");
+	return -1;
+}
+
+/* Read now, so that a missing or short file stops startup at its line. */
+static int p_check_secret_file(const char *v, char *why, size_t len)
+{
+	int r = flow_secret_from_file(v, why, len);
+
+	flow_wipe();
+	return r;
 }
 
 /* ------------------------------------------------------------------ */

@@ -72,6 +72,14 @@ struct cfg_core {
 	char *reply_reason;      /**< "Not Implemented" */
 	char *server_header;     /**< "sipcore" ("" for none) */
 	int shutdown_timeout;    /**< 5 s graceful stop bound */
+	char *forward_to;        /**< NULL: no relay, sipcore answers */
+	char *forward_from;      /**< NULL: forward_to's address */
+	char *flow_secret_file;  /**< NULL: a random secret per start */
+	char *relay_peer_header; /**< NULL: no peer-identity header */
+	int relay_t1;            /**< 500 ms, RFC 3261 T1 */
+	int relay_t2;            /**< 4000 ms, RFC 3261 T2 */
+	char *dns_servers;       /**< NULL: resolv.conf */
+	int dns_timeout;         /**< 2000 ms per query try */
 };
 
 struct cfg {

@@ -452,6 +452,9 @@ static void conn_destroy(struct sc_conn *c)
 
 	if (c->state == SC_CONN_DEAD)
 		return;
+	if (c->outgoing && conn_handler && conn_handler->outgoing_gone)
+		conn_handler->outgoing_gone(c, c->state == SC_CONN_OPEN ||
+					       c->state == SC_CONN_CLOSING);
 	c->state = SC_CONN_DEAD;
 	SC_CLOG(SC_L_DBG, c, "closed");
 	loop_del(&p->lf);
@@ -868,7 +871,7 @@ int sc_conn_send_id(uint64_t id, const void *buf, size_t len)
 	int owner = ipc_owner(id);
 
 	if (owner != conn_rank)
-		return ipc_send(owner, id, buf, len);
+		return ipc_send(owner, id, IPC_RAW, buf, len);
 	c = sc_conn_find(id);
 	if (!c) {
 		SC_DBG("send to conn %llu: no such connection",

@@ -16,6 +16,8 @@ struct conn_msg_handler {
 	/** A message over max_msg_size whose headers are in @buf. */
 	void (*too_big)(const char *buf, size_t len,
 			const struct sc_rcv_info *ri);
+	/** Optional: an outgoing connection ends; @opened: it got open. */
+	void (*outgoing_gone)(struct sc_conn *c, int opened);
 };
 void conn_set_handler(const struct conn_msg_handler *h);
 

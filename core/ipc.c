@@ -21,7 +21,7 @@
 struct ipc_hdr {
 	uint64_t conn_id;
 	uint32_t len;
-	uint32_t pad;
+	uint32_t type;
 };
 
 static int (*ipc_fds)[2]; /* [rank][0] receive end, [rank][1] send end */
@@ -56,9 +56,11 @@ int ipc_init(int children)
 	return 0;
 }
 
-int ipc_send(int rank, uint64_t id, const void *buf, size_t len)
+int ipc_send(int rank, uint64_t id, unsigned type, const void *buf,
+	     size_t len)
 {
-	struct ipc_hdr h = { .conn_id = id, .len = (uint32_t)len };
+	struct ipc_hdr h = { .conn_id = id, .len = (uint32_t)len,
+			     .type = type };
 	struct iovec iov[2] = {
 		{ .iov_base = &h, .iov_len = sizeof(h) },
 		{ .iov_base = (void *)buf, .iov_len = len },
@@ -110,7 +112,7 @@ static void ipc_event(struct loop_fd *lf, uint32_t ev)
 				n);
 			continue;
 		}
-		ipc_deliver(h.conn_id, ipc_buf + sizeof(h), h.len);
+		ipc_deliver(h.type, h.conn_id, ipc_buf + sizeof(h), h.len);
 	}
 }
 

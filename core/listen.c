@@ -55,6 +55,34 @@ static struct listen_full *lfull(struct sc_listener *l)
 	return (struct listen_full *)l;
 }
 
+const struct sc_listener *listen_find(enum sc_proto proto, int family)
+{
+	const struct sc_listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (l->proto == proto &&
+		    (!family || l->addr.ss_family == family))
+			return l;
+	return NULL;
+}
+
+int listen_udp_fd(const struct sc_listener *l)
+{
+	const struct listen_full *f = (const struct listen_full *)l;
+
+	return l && l->proto == SC_PROTO_UDP ? f->my_fd : -1;
+}
+
+int listen_is_ours(const struct sockaddr *sa)
+{
+	const struct sc_listener *l;
+
+	for (l = listeners; l; l = l->next)
+		if (sc_addr_equal((const struct sockaddr *)&l->addr, sa))
+			return 1;
+	return 0;
+}
+
 int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen)
 {
 	for (; cl; cl = cl->next) {

@@ -29,6 +29,13 @@ struct listen_handler {
 void listen_set_handler(const struct listen_handler *h);
 
 int listen_setup(const struct cfg_listen *cl, char *err, size_t errlen);
+/** The first listener of @proto and address @family (0: any family). */
+const struct sc_listener *listen_find(enum sc_proto proto, int family);
+/** This worker's socket of the UDP listener @l, or -1. */
+int listen_udp_fd(const struct sc_listener *l);
+/** Is @sa the address and port of one of our listeners (any proto)? */
+int listen_is_ours(const struct sockaddr *sa);
+
 /** Run each transport's listener_init (master). */
 int listen_transport_init(char *err, size_t errlen);
 /**

@@ -29,6 +29,7 @@
 #include "log_int.h"
 #include "modules.h"
 #include "proc.h"
+#include "relay.h"
 #include "shm_int.h"
 #include "sip_core.h"
 #include "transport_int.h"
@@ -133,13 +134,23 @@ static const struct listen_handler main_listen_handler = {
 static const struct conn_msg_handler main_conn_handler = {
 	.msg = sip_core_handle,
 	.too_big = sip_core_reply_too_big,
+	.outgoing_gone = relay_outgoing_gone,
 };
+
+static void main_ipc_deliver(unsigned type, uint64_t id, const void *buf,
+			     size_t len)
+{
+	if (type == IPC_RELAY)
+		relay_ipc_deliver(id, buf, len);
+	else
+		conn_ipc_deliver(id, buf, len);
+}
 
 static void main_install_handlers(void)
 {
 	listen_set_handler(&main_listen_handler);
 	conn_set_handler(&main_conn_handler);
-	ipc_set_handler(conn_ipc_deliver);
+	ipc_set_handler(main_ipc_deliver);
 }
 
 /* Load modules first, then apply parameters in config order. */
@@ -323,6 +334,8 @@ int main(int argc, char **argv)
 			 "listen=udp:127.0.0.1:5060)", o.cfg_file);
 		goto fail_msg;
 	}
+	if (relay_init(&core_cfg, err, sizeof(err)) < 0)
+		goto fail_msg;
 	if (o.check_only) {
 		fprintf(stderr, "sipcore: config file %s is valid\n",
 			o.cfg_file);

@@ -28,6 +28,7 @@
 #include "loop.h"
 #include "modules.h"
 #include "proc.h"
+#include "relay.h"
 #include "timer_int.h"
 
 #define PROC_STARTUP_MS 15000
@@ -126,7 +127,7 @@ static void worker_main(int rank)
 	close(status_pipe[0]);
 	timer_reset();
 	if (loop_init() < 0 || worker_signals() < 0 ||
-	    conn_worker_init(rank) < 0 ||
+	    conn_worker_init(rank) < 0 || relay_worker_init() < 0 ||
 	    ipc_worker_start(rank) < 0)
 		_exit(WORKER_EXIT_INIT);
 	if (mod_child_init_all(rank) < 0)

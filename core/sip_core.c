@@ -17,6 +17,7 @@
 #include <sipcore/log.h>
 
 #include "core.h"
+#include "relay.h"
 #include "sip_core.h"
 #include "sip_msg.h"
 
@@ -151,6 +152,8 @@ int sip_core_handle(const char *buf, size_t len, const struct sc_rcv_info *ri)
 	for (i = 0; i < nhooks; i++)
 		if (hooks[i](&m, ri) == SC_SIP_DONE)
 			return 0;
+	if (relay_handle(&m, ri))
+		return 0;
 	if (!m.is_request) {
 		SC_DBG("sip: reply %d dropped (no transaction)", m.status);
 		return 0;

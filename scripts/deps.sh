@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential pkg-config meson ninja-build \
-	libgnutls28-dev nettle-dev check \
+	libgnutls28-dev nettle-dev libc-ares-dev check \
 	gnutls-bin openssl ca-certificates softhsm2 \
 	python3 procps iproute2 \
 	clang libclang-rt-14-dev \
