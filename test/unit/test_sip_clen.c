@@ -172,14 +172,20 @@ START_TEST(t_value_rules)
 }
 END_TEST
 
+static struct cfg t_cfg;
+
 static void t_setup(void)
 {
-	struct cfg c;
-
-	ck_assert_int_eq(cfg_defaults(&c), 0);
-	core_cfg = c.core;
+	ck_assert_int_eq(cfg_defaults(&t_cfg), 0);
+	core_cfg = t_cfg.core;
 	core_shared = &t_shared;
 	sip_core_set_sender(t_sender);
+}
+
+static void t_teardown(void)
+{
+	sip_core_set_sender(NULL);
+	cfg_free(&t_cfg);
 }
 
 int main(void)
@@ -189,7 +195,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, t_setup, NULL);
+	tcase_add_checked_fixture(tc, t_setup, t_teardown);
 	tcase_add_loop_test(tc, t_agree, 0,
 			    sizeof(t_cases) / sizeof(t_cases[0]));
 	tcase_add_test(tc, t_value_rules);

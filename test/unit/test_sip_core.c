@@ -22,6 +22,7 @@ static unsigned t_nsent;
 static int t_hook_mode; /* 0: no opinion, 1: take everything */
 static unsigned t_hook_calls;
 static struct core_shared t_shared;
+static struct cfg t_cfg;
 
 static int t_sender(const struct sc_rcv_info *ri, const void *buf, size_t len)
 {
@@ -45,10 +46,9 @@ static int t_hook(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 static void t_setup(void)
 {
 	static int hooked;
-	struct cfg c;
 
-	ck_assert_int_eq(cfg_defaults(&c), 0);
-	core_cfg = c.core;
+	ck_assert_int_eq(cfg_defaults(&t_cfg), 0);
+	core_cfg = t_cfg.core;
 	t_shared.tag_secret = 0x1234;
 	core_shared = &t_shared;
 	t_nsent = 0;
@@ -62,6 +62,7 @@ static void t_setup(void)
 static void t_teardown(void)
 {
 	sip_core_set_sender(NULL);
+	cfg_free(&t_cfg);
 }
 
 static void t_ri(struct sc_rcv_info *ri)
@@ -138,7 +139,7 @@ START_TEST(t_other_requests_reply_code)
 	ck_assert_msg(strncmp(t_sent[0], "SIP/2.0 501 Not Implemented\r\n",
 			      29) == 0, "%s", t_sent[0]);
 	core_cfg.reply_code = 403;
-	core_cfg.reply_reason = "Forbidden";
+	core_cfg.reply_reason = (char *)"Forbidden";
 	ck_assert_int_eq(t_handle("REGISTER", NULL), 0);
 	ck_assert_uint_eq(t_nsent, 2);
 	ck_assert_msg(strncmp(t_sent[1], "SIP/2.0 403 Forbidden\r\n", 23) == 0,
