@@ -115,6 +115,7 @@ static const struct p_core p_core_params[] = {
 	P_CINT("relay_t2", NULL, relay_t2, 100, 60000, 4000),
 	P_CSTR("dns_servers", dns_servers, NULL, p_check_nonempty_list),
 	P_CINT("dns_timeout", NULL, dns_timeout, 100, 30000, 2000),
+	P_CINT("flow_timer", NULL, flow_timer, 0, 86400, 0),
 };
 
 #define P_NCORE (sizeof(p_core_params) / sizeof(p_core_params[0]))

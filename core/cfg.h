@@ -79,6 +79,7 @@ struct cfg_core {
 	int relay_t1;            /**< 500 ms, RFC 3261 T1 */
 	int relay_t2;            /**< 4000 ms, RFC 3261 T2 */
 	char *dns_servers;       /**< NULL: resolv.conf */
+	int flow_timer;          /**< 0: no Flow-Timer added */
 	int dns_timeout;         /**< 2000 ms per query try */
 };
 

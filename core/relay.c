@@ -61,6 +61,8 @@ static struct {
 	struct relay_net inside[RELAY_MAX_NETS];
 	unsigned ninside;
 	const char *peer_header;
+	unsigned flow_timer;
+	char flow_timer_hdr[40];
 } relay;
 
 /* Where a message goes. */
@@ -157,6 +159,15 @@ int relay_init(const struct cfg_core *cc, char *err, size_t errlen)
 	relay.peer_header = cc->relay_peer_header && cc->relay_peer_header[0]
 			    ? cc->relay_peer_header : NULL;
 	rtx_setup((unsigned)cc->relay_t1, (unsigned)cc->relay_t2);
+	relay.flow_timer = (unsigned)cc->flow_timer;
+	snprintf(relay.flow_timer_hdr, sizeof(relay.flow_timer_hdr),
+		 "Flow-Timer: %u\r\n", relay.flow_timer);
+	if (relay.flow_timer &&
+	    cc->tcp_connection_lifetime < cc->flow_timer + 20)
+		SC_WARN("flow_timer=%d: tcp_connection_lifetime=%d closes idle "
+			"flows before a client's keepalive is due (want at "
+			"least flow_timer + 20)", cc->flow_timer,
+			cc->tcp_connection_lifetime);
 	if (dns_setup(cc->dns_servers, (unsigned)cc->dns_timeout, err,
 		      errlen) < 0)
 		return -1;
@@ -1051,6 +1062,23 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 
 /* ---- replies ---------------------------------------------------------- */
 
+/*
+ * A 2xx to a REGISTER that has no Flow-Timer yet (RFC 5626 4.4.1: the
+ * client sends its keepalives every 0.8 to 1.0 times that many seconds).
+ */
+static int relay_register_ok(const struct sc_sip_msg *m)
+{
+	struct sc_str v;
+	int k = sip_find_hdr(m, SIP_H_CSEQ);
+
+	if (m->status < 200 || m->status > 299 || k < 0)
+		return 0;
+	v = m->hdrs[k].value;
+	if (v.len < 8 || !sip_caseeq(v.s + v.len - 8, 8, "REGISTER", 8))
+		return 0;
+	return sc_sip_header(m, "Flow-Timer", &v) < 0;
+}
+
 static int relay_response(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 {
 	struct branch_info bi;
@@ -1071,6 +1099,8 @@ static int relay_response(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 	sip_edit_init(&e);
 	e.drop_top_via = 1;
 	e.ensure_clen = 1;
+	if (bi.has_flow && relay.flow_timer && relay_register_ok(m))
+		e.add = relay.flow_timer_hdr;
 	n = sip_edit_build(m, &e, relay_buf, relay_buf_len);
 	if (n < 0)
 		return 1;

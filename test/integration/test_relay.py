@@ -317,6 +317,24 @@ class Flows(Edge):
         self.assertEqual(hall(headers(raw)[1], "Route"), [])
 
 
+class FlowTimer(Edge):
+    extra_cfg = "flow_timer=30\ntcp_connection_lifetime=60\n"
+
+    def test_register_ok_gets_flow_timer_and_pings_get_pongs(self):
+        s = self.tls_conn()
+        r = SipReply(self.ask(s, req(
+            "REGISTER", "sip:example.com", to="sip:erin@example.com",
+            extra="Contact: <sip:erin@127.0.0.1:5999;transport=tls;ob>\r\n")))
+        self.assertEqual(r.code, 200)
+        self.assertEqual(r.get("Flow-Timer"), "30")
+        # RFC 5626 4.4.1: a double CRLF on the flow gets a single CRLF
+        s.sendall(b"\r\n\r\n")
+        self.assertEqual(sctest.recv_exact(s, 2, 3.0), b"\r\n")
+        # other replies are left alone
+        r = SipReply(self.ask(s, req("OPTIONS", "sip:bob@example.com")))
+        self.assertIsNone(r.get("Flow-Timer"))
+
+
 class Retransmit(Edge):
     extra_cfg = "relay_t1=100\nrelay_t2=400\n"
     server_mode = "late:3"
