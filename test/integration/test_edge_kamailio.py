@@ -773,6 +773,11 @@ class Registrar(unittest.TestCase):
         log = self.sc.log()
         for pid, port in ((alice.pid, alice.lport), (bob.pid, bob.port)):
             self.assertEqual(worker_of(log, port)[0], pid)
+        # baresip's whole side of the call was on its one connection
+        pairs = set(re.findall(r"TLS 127\.0\.0\.1:(\d+) -> 127\.0\.0\.1:"
+                               r"(\d+)\r?\n", bob.log()))
+        self.assertEqual(pairs, {(str(bob.port), str(self.tls)),
+                                 (str(self.tls), str(bob.port))}, pairs)
         # nothing was refused or lost on the way
         self.assertNotIn("Flow Failed", log)
         self.assertNotIn("forged flow token", log)
@@ -823,7 +828,7 @@ request_route {{
 class KamailioNextHop(unittest.TestCase):
     """forward_to="tls:..." to Kamailio, sipcore verifying it."""
 
-    def run_case(self, kam_host, kam_cert):
+    def run_case(self, kam_host, kam_cert, verify=1):
         kudp, ktls = tc.ports(2)
         pki = os.environ["SC_PKI"]
         d = tempfile.mkdtemp(prefix="sctest-kamtls-")
@@ -838,8 +843,8 @@ class KamailioNextHop(unittest.TestCase):
                 # every client counts as outside; the replies come back
                 # on sipcore's own connection to Kamailio
                 cfg = (f"listen=udp:127.0.0.1:{udp}\n" +
-                       tc.tls_basic_cfg(tls, extra="tls_verify=1\n") +
-                       f'forward_to="tls:{kam_host}:{ktls}"\n'
+                       tc.tls_basic_cfg(tls, extra=f"tls_verify={verify}\n")
+                       + f'forward_to="tls:{kam_host}:{ktls}"\n'
                        'forward_from="192.0.2.99"\n')
                 with sctest.Sipcore(cfg, children=2, log_level=3) as sc:
                     s = tc.py_connect(tls)
@@ -870,16 +875,35 @@ class KamailioNextHop(unittest.TestCase):
         self.assertEqual(r.get("X-Kam-Peer"), "localhost verified=1",
                          r.raw)
         self.assertEqual(len(r.all("Via")), 1)
+        # sipcore checked Kamailio's certificate on its way out
+        self.assertRegex(sclog, r"conn \d+ tls:127\.0\.0\.1:\d+: open: "
+                         r"TLS1\.[23] [^\n]*peer verified=1 \(ok\)")
+
+    def test_same_address_accepted_without_verification(self):
+        """The control for the refusal below: the same Kamailio on
+        127.0.0.2 is reached when sipcore does not verify."""
+        r, sclog, kamlog = self.run_case("127.0.0.2", "server-rsa",
+                                         verify=0)
+        self.assertIsNotNone(r, sclog[-4000:] + kamlog[-3000:])
+        self.assertEqual((r.code, r.reason), (200, "Kamailio ready"), r.raw)
 
     def test_refused_when_certificate_lacks_address(self):
         """server-rsa names 127.0.0.1 and ::1: Kamailio on 127.0.0.2
         with it is refused, and the client hears 503, not Kamailio."""
         r, sclog, kamlog = self.run_case("127.0.0.2", "server-rsa")
-        self.assertIsNotNone(r, "no answer at all:\n" + sclog[-4000:])
+        self.assertRegex(sclog, r"tls:127\.0\.0\.2:\d+: tls: handshake "
+                         r"refused, peer certificate: [^\n]*The name in the "
+                         r"certificate does not match")
+        self.assertIsNone(re.search(r"conn \d+ tls:127\.0\.0\.2:\d+: open:",
+                                    sclog), sclog[-3000:])
+        self.assertTrue(r is None or r.reason != "Kamailio ready",
+                        "the request reached Kamailio anyway")
+        # issue 8 (outgoing connections): a failed connect gives the
+        # sender 503, as RFC 3261 16.9 treats a transport error
+        self.assertIsNotNone(r, "the client got no answer at all when the "
+                             "connection to forward_to failed its "
+                             "verification (503 expected)")
         self.assertEqual(r.code, 503, r.raw)
-        self.assertNotEqual(r.reason, "Kamailio ready")
-        self.assertRegex(sclog, r"(?i)certificate[^\n]*(name|address|"
-                         r"hostname)|does not match")
 
 
 KAM_CLI_CFG = """#!KAMAILIO
@@ -892,6 +916,7 @@ auto_aliases=no
 dns=no
 rev_dns=no
 listen=udp:127.0.0.1:{udp}
+listen=tls:127.0.0.1:{ktls}
 mpath="{moddir}"
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -951,9 +976,10 @@ class KamailioClient(unittest.TestCase):
                 tlscfg = os.path.join(d, "tls.cfg")
                 with open(tlscfg, "w") as f:
                     f.write(KAM_CLI_TLS.format(pki=os.environ["SC_PKI"]))
-                kudp = sctest.free_port()
+                kudp, ktls = tc.ports(2)
                 with Kamailio(KAM_CLI_CFG, kudp, ready_host="127.0.0.1",
-                              udp=kudp, tlscfg=tlscfg, target=tls):
+                              udp=kudp, ktls=ktls, tlscfg=tlscfg,
+                              target=tls):
                     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                     u.bind(("127.0.0.1", 0))
                     u.settimeout(8)
