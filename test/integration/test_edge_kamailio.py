@@ -60,8 +60,7 @@ tcp_children=1
 auto_aliases=no
 dns=no
 rev_dns=no
-listen=udp:127.0.0.2:{port}
-listen=tcp:127.0.0.2:{port}
+{listen}
 mpath="{moddir}"
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -75,6 +74,7 @@ loadmodule "textops.so"
 loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "ctl.so"
+{tls}
 modparam("ctl", "binrpc", "unix:{ctl}")
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "use_path", 1)
@@ -184,8 +184,9 @@ class Kamailio:
             if self.proc.poll() is not None:
                 raise RuntimeError("kamailio exited with %d:\n%s" %
                                    (self.proc.returncode, self.log()[-4000:]))
-            ping = sctest.sip_request("OPTIONS", host=host, port=port,
-                                      extra="X-Sctest-Ping: 1\r\n")
+            ping = sctest.sip_request(
+                "OPTIONS", host=f"[{host}]" if ":" in host else host,
+                port=port, extra="X-Sctest-Ping: 1\r\n")
             try:
                 r, _ = sctest.udp_exchange(port, ping, host=host,
                                            timeout=0.3)
@@ -553,20 +554,37 @@ class Registrar(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.kport = sctest.free_port(host="127.0.0.2")
-        cls.kam = Kamailio(KAM_REG_CFG, cls.kport, port=cls.kport)
+        cls.tmp = tempfile.mkdtemp(prefix="sctest-edge-")
+        try:
+            cls.kam = cls.start_kamailio()
+        except BaseException:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
         cls.udp, cls.tls = tc.ports(2)
-        fwd = f'forward_to="{cls.transport}:127.0.0.2:{cls.kport}"\n'
-        if cls.transport != "udp":
-            fwd += 'forward_from="127.0.0.2"\n'
         cfg = (f"listen=udp:127.0.0.1:{cls.udp}\n"
                f"listen=tcp:127.0.0.1:{cls.udp}\n" +
-               tc.tls_basic_cfg(cls.tls) + fwd)
+               tc.tls_basic_cfg(cls.tls) + cls.edge_cfg())
         try:
             cls.sc = sctest.Sipcore(cfg, children=4, log_level=3)
         except BaseException:
             cls.kam.close()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
             raise
+
+    @classmethod
+    def start_kamailio(cls):
+        cls.kport = sctest.free_port(host="127.0.0.2")
+        cls.kam_hop = f"127.0.0.2:{cls.kport}"
+        return Kamailio(KAM_REG_CFG, cls.kport, tls="",
+                        listen=f"listen=udp:127.0.0.2:{cls.kport}\n"
+                        f"listen=tcp:127.0.0.2:{cls.kport}")
+
+    @classmethod
+    def edge_cfg(cls):
+        fwd = f'forward_to="{cls.transport}:127.0.0.2:{cls.kport}"\n'
+        if cls.transport != "udp":
+            fwd += 'forward_from="127.0.0.2"\n'
+        return fwd
 
     @classmethod
     def tearDownClass(cls):
@@ -574,6 +592,7 @@ class Registrar(unittest.TestCase):
             cls.sc.close()
         finally:
             cls.kam.close()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
         self.uas = []
@@ -688,7 +707,7 @@ class Registrar(unittest.TestCase):
         self.assertEqual(len(rset), 5, rset)
         self.assertRegex(rset[0], r"^<sip:[a-z2-7]{40,}@127\.0\.0\.1:%d;"
                          r"transport=tls;lr;ob>$" % self.tls)
-        self.assertIn(f"127.0.0.2:{self.kport}", rset[2])
+        self.assertIn(self.kam_hop, rset[2])
         self.assertEqual(len(hall(hs, "Via")), 1, hall(hs, "Via"))
         target = uri_of(hget(hs, "Contact"))
         alice.send(alice.request("ACK", target, "sip:bob@example.com", cid,
@@ -812,6 +831,76 @@ class Registrar(unittest.TestCase):
 class RegistrarTcp(Registrar):
     """The same, with Kamailio reached over TCP."""
     transport = "tcp"
+
+
+KAM_REG_TLS = """[server:default]
+method = TLSv1.2+
+verify_certificate = yes
+require_certificate = yes
+certificate = {pki}/server-rsa.pem
+private_key = {pki}/server-rsa.key
+ca_list = {pki}/ca.pem
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = yes
+require_certificate = yes
+certificate = {pki}/client.pem
+private_key = {pki}/client.key
+ca_list = {pki}/ca.pem
+"""
+
+
+class RegistrarTls(Registrar):
+    """The same, with Kamailio reached over TLS on ::1 (its certificate
+    names ::1; sipcore verifies it and sends its own, Kamailio requires
+    and verifies it). Kamailio's requests for the clients come back over
+    its own TLS connection to sipcore's listener on ::1, with client.pem,
+    which sipcore verifies too."""
+    transport = "tls"
+
+    @classmethod
+    def start_kamailio(cls):
+        if not sctest.have_ipv6_loopback():
+            raise unittest.SkipTest("::1 is not available")
+        cls.kport = sctest.free_port(socket.AF_INET6, "::1")
+        cls.kam_hop = f"[::1]:{cls.kport};transport=tls"
+        cls.tls6 = sctest.free_port(socket.AF_INET6, "::1")
+        tlscfg = os.path.join(cls.tmp, "kam-tls.cfg")
+        with open(tlscfg, "w") as f:
+            f.write(KAM_REG_TLS.format(pki=os.environ["SC_PKI"]))
+        return Kamailio(KAM_REG_CFG, cls.kport, ready_host="::1",
+                        listen="enable_tls=yes\n"
+                        f"listen=udp:[::1]:{cls.kport}\n"
+                        f"listen=tls:[::1]:{cls.kport}",
+                        tls='loadmodule "tls.so"\n'
+                        f'modparam("tls", "config", "{tlscfg}")')
+
+    @classmethod
+    def edge_cfg(cls):
+        return (f"listen=tls:[::1]:{cls.tls6}\n"
+                "tls_verify=1\n"
+                f'forward_to="tls:[::1]:{cls.kport}"\n')
+
+    def path_re(self):
+        return (r"<sip:[a-z2-7]{40,}@\[::1\]:%d;transport=tls;lr;ob>" %
+                self.tls6)
+
+    def test_kamailio_connections_verified(self):
+        """sipcore's connection to Kamailio verified Kamailio's
+        certificate against ::1; Kamailio's connection to sipcore
+        presented client.pem, verified."""
+        alice = self.py_ua("alice")
+        bob = self.baresip("bob", "sip:alice@example.com")
+        r = bob.cmd("message", "over tls inside")
+        self.assertTrue(r.get("ok"), r)
+        self.assertIsNotNone(alice.wait_request("MESSAGE"))
+        log = self.sc.log()
+        self.assertRegex(log, r"conn \d+ tls:\[::1\]:%d: open: TLS1\.[23] "
+                         r"[^\n]*peer verified=1 \(ok\)" % self.kport)
+        self.assertRegex(log, r"conn \d+ tls:\[::1\]:\d+: open: TLS1\.[23] "
+                         r"[^\n]*peer verified=1 \(ok\), subject '[^']*"
+                         r"CN=sipcore test client")
 
 
 # ---- 3: Kamailio's TLS listener as the next hop --------------------------
