@@ -811,6 +811,67 @@ class Registrar(unittest.TestCase):
                         got[0])
         self.assertIn("hello from python", bob.log())
 
+    def test_cancel_before_answer(self):
+        """alice CANCELs her ringing INVITE: the CANCEL gets the branch
+        of the INVITE from sipcore (RFC 3261 16.11), so Kamailio matches
+        it to its transaction and cancels bob's branch through sipcore;
+        baresip's 487 comes back to alice, whose ACK Kamailio absorbs."""
+        bob = self.baresip("bob", "sip:alice@example.com")
+        alice = self.py_ua("alice", avoid_pid=bob.pid)
+        cid = sctest.rand_token() + "@py"
+        inv = alice.request("INVITE", "sip:bob@example.com",
+                            "sip:bob@example.com", cid, 1, body=SDP)
+        alice.send(inv)
+        self.assertIsNotNone(alice.wait_reply(cid, 180, "INVITE"))
+        via = re.search(rb"\r\nVia: ([^\r]+)\r\n", inv).group(1).decode()
+        can = (f"CANCEL sip:bob@example.com SIP/2.0\r\nVia: {via}\r\n"
+               "Max-Forwards: 70\r\n"
+               f"From: <sip:alice@example.com>;tag={alice.tag}\r\n"
+               "To: <sip:bob@example.com>\r\n"
+               f"Call-ID: {cid}\r\nCSeq: 1 CANCEL\r\n"
+               "Content-Length: 0\r\n\r\n")
+        alice.send(can)
+        self.assertIsNotNone(alice.wait_reply(cid, 200, "CANCEL"),
+                             "no 200 to the CANCEL")
+        r487 = alice.wait_reply(cid, 487, "INVITE")
+        self.assertIsNotNone(r487, "no 487 for the cancelled INVITE")
+        self.assertEqual(len(hall(headers(r487)[1], "Via")), 1)
+        self.assertEqual(len(bob.received(
+            lambda m: m.startswith("CANCEL ") and
+            f"\nCall-ID: {cid}\n" in m, self.tls)), 1)
+        self.assertIsNotNone(bob.wait_event("CALL_CLOSED", 5))
+        to_tag = re.search(r"tag=([^;>\s]+)",
+                           hget(headers(r487)[1], "To")).group(1)
+        ack = (f"ACK sip:bob@example.com SIP/2.0\r\nVia: {via}\r\n"
+               "Max-Forwards: 70\r\n"
+               f"From: <sip:alice@example.com>;tag={alice.tag}\r\n"
+               f"To: <sip:bob@example.com>;tag={to_tag}\r\n"
+               f"Call-ID: {cid}\r\nCSeq: 1 ACK\r\n"
+               "Content-Length: 0\r\n\r\n")
+        alice.send(ack)
+        # Kamailio took the ACK: no 487 retransmission follows
+        self.assertIsNone(alice.wait_reply(cid, 487, "INVITE", timeout=1.0))
+
+    def test_flow_gone_430_through_kamailio(self):
+        """alice's connection is gone: a MESSAGE for her, routed by
+        Kamailio through her Path, gets 430 Flow Failed from sipcore,
+        and Kamailio passes it back to the sender."""
+        alice = self.py_ua("alice")
+        bob = self.baresip("bob", "sip:alice@example.com")
+        alice.close()
+        self.uas.remove(alice)
+        time.sleep(0.3)
+        r = bob.cmd("message", "anyone there?")
+        self.assertTrue(r.get("ok"), r)
+        deadline = time.time() + 5
+        got = []
+        while not got and time.time() < deadline:
+            got = bob.received(lambda m: m.startswith("SIP/2.0 430 ") and
+                               re.search(r"\nCSeq: \d+ MESSAGE\n", m),
+                               self.tls)
+            time.sleep(0.05)
+        self.assertEqual(len(got), 1, bob.trace()[-3:])
+
     def check_legs(self, alice, bob, cid):
         """Both UAs' messages crossed sipcore on their own connections,
         owned by different workers."""
