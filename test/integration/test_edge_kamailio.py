@@ -4,14 +4,17 @@
 - Kamailio from Debian as the registrar behind sipcore (sl, tm, rr,
   registrar, usrloc in memory, path, maxfwd), on 127.0.0.2 so that
   sipcore's forward_from default tells it apart from the clients on
-  127.0.0.1; reached over UDP, and in a second variant over TCP.
+  127.0.0.1; reached over UDP, over TCP, and over TLS on ::1 (verified
+  both ways).
 - Two TLS user agents register through sipcore: the tests' own (Python's
   ssl module) and baresip from Debian, run headless with its own config
   directory and controlled through its ctrl_tcp module. One calls the
   other (INVITE, 180, 200, ACK, BYE and its 200), each leg on the UA's own
-  TLS connection, on different workers of four. A MESSAGE goes from one
-  to the other. The contact Kamailio stores carries sipcore's Path
-  (kamcmd ul.dump over Kamailio's ctl socket).
+  TLS connection, on different workers of four; a ringing call is
+  cancelled. A MESSAGE goes from one to the other; one for a client
+  whose connection closed gets 430 through Kamailio. The contact
+  Kamailio stores carries sipcore's Path (kamcmd ul.dump over
+  Kamailio's ctl socket).
 - Kamailio's TLS listener as sipcore's next hop (forward_to="tls:..."),
   with sipcore verifying it: accepted when its certificate names the
   address, refused when it does not; client certificates both ways.
@@ -1080,6 +1083,38 @@ class KamailioNextHop(unittest.TestCase):
                              "connection to forward_to failed its "
                              "verification (503 expected)")
         self.assertEqual(r.code, 503, r.raw)
+
+
+class NextHopDown(unittest.TestCase):
+    """The plain form of the refusal above: nothing listens at
+    forward_to (tcp:), the connect is refused."""
+
+    def test_refused_connect_503(self):
+        udp, tls = tc.ports(2)
+        closed = sctest.free_port(host="127.0.0.2")
+        cfg = (f"listen=udp:127.0.0.1:{udp}\n" + tc.tls_basic_cfg(tls) +
+               f'forward_to="tcp:127.0.0.2:{closed}"\n')
+        with sctest.Sipcore(cfg, children=1, log_level=3) as sc:
+            s = tc.py_connect(tls)
+            try:
+                cid = sctest.rand_token()
+                s.sendall(sctest.sip_request(
+                    "OPTIONS", "TLS", port=5999, call_id=cid).replace(
+                        b"OPTIONS sip:127.0.0.1:5999",
+                        b"OPTIONS sip:kam@example.com"))
+                try:
+                    raw, _ = read_message(s, timeout=5.0)
+                except (socket.timeout, TimeoutError):
+                    raw = None
+            finally:
+                s.close()
+            self.assertIsNotNone(sc.wait_log(
+                r"tcp:127\.0\.0\.2:%d: connect failed: Connection "
+                r"refused" % closed, 1.0), sc.log()[-2000:])
+            self.assertIsNotNone(raw, "no 503 for the client after the "
+                                 "connect to forward_to failed")
+            r = SipReply(raw)
+            self.assertEqual((r.code, r.get("Call-ID")), (503, cid), raw)
 
 
 KAM_CLI_CFG = """#!KAMAILIO
