@@ -11,4 +11,4 @@ apt-get install -y -q --no-install-recommends \
 	python3 procps iproute2 \
 	clang libclang-rt-14-dev \
 	kamailio kamailio-tls-modules \
-	sipsak
+	sipsak baresip
