@@ -700,10 +700,18 @@ static void conn_do_read(struct sc_conn *c)
 			return;
 		}
 		p->read_want = SC_WANT_READ;
-		p->rlen += (size_t)n;
 		p->last_active = sc_now_ms();
+		/*
+		 * Closing after a flush (a 513 waits to go out): what still
+		 * comes is read and dropped, never handled, or the body of the
+		 * message we refused would be taken for requests; and read, so
+		 * that the close does not reset what we still send.
+		 */
+		if (p->close_after_flush)
+			continue;
+		p->rlen += (size_t)n;
 		conn_process(c);
-		if (c->state != SC_CONN_OPEN)
+		if (c->state != SC_CONN_OPEN || p->close_after_flush)
 			return;
 	}
 	if (i == CONN_READS_PER_EVENT ||

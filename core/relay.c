@@ -908,6 +908,15 @@ static int relay_request(struct sc_sip_msg *m, const struct sc_rcv_info *ri)
 		return 1;
 	}
 	e.drop_first_route = ours;
+	/*
+	 * RFC 5626 5.3: a token that names the flow the request came in on
+	 * makes it an outgoing request from that client (its route set starts
+	 * with our Record-Route entry facing it): routed on, not back.
+	 */
+	if (has_flow && ri->conn &&
+	    flow_peer_eq(&to_flow, (const struct sockaddr *)&ri->src) &&
+	    to_flow.conn_id == ri->conn_id)
+		has_flow = 0;
 	if (has_flow) {
 		nx.to_flow = 1;
 		nx.flow = to_flow;

@@ -508,7 +508,8 @@ class SampleConfigs(unittest.TestCase):
         try:
             os.symlink(os.environ["SC_PKI"], os.path.join(d, "certs"))
             for cfg in cfgs:
-                text = open(cfg).read()
+                with open(cfg) as f:
+                    text = f.read()
                 path = os.path.join(d, os.path.basename(cfg))
                 with open(path, "w") as f:
                     f.write('mpath="%s"\n' % os.environ["SC_MPATH"]
