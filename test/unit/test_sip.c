@@ -83,9 +83,9 @@ static enum sip_frame_ret t_frame(const char *s, size_t max, size_t *used,
 
 #define ck_hdr(m, id, lit)                                                    \
 	do {                                                                   \
-		int _i = sip_find_hdr((m), (id));                              \
-		ck_assert_int_ge(_i, 0);                                       \
-		ck_sc_str((m)->hdrs[_i].value, (lit));                         \
+		int _h = sip_find_hdr((m), (id));                              \
+		ck_assert_int_ge(_h, 0);                                       \
+		ck_sc_str((m)->hdrs[_h].value, (lit));                         \
 	} while (0)
 
 /* ------------------------------------------------------------------ */
