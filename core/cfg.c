@@ -26,6 +26,7 @@
 
 #include "cfg.h"
 #include "log_int.h"
+#include "privs.h"
 
 #define CFG_MAX_LINE 8192
 #define CFG_MAX_FILE (4u << 20)
@@ -89,6 +90,9 @@ static const struct p_core p_core_params[] = {
 	P_CSTR("reply_reason", reply_reason, "Not Implemented", p_check_header),
 	P_CSTR("server_header", server_header, "sipcore", p_check_header),
 	P_CINT("shutdown_timeout", NULL, shutdown_timeout, 0, 600, 5),
+	/* running as root: who to become once files and sockets are open */
+	P_CSTR("user", user, NULL, privs_check_user),
+	P_CSTR("group", group, NULL, privs_check_group),
 };
 
 #define P_NCORE (sizeof(p_core_params) / sizeof(p_core_params[0]))

@@ -68,6 +68,8 @@ struct cfg_core {
 	char *reply_reason;      /**< "Not Implemented" */
 	char *server_header;     /**< "sipcore" ("" for none) */
 	int shutdown_timeout;    /**< 5 s graceful stop bound */
+	char *user;              /**< NULL: stay who started us (privs.c) */
+	char *group;             /**< NULL: user's primary group */
 };
 
 struct cfg {

@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "log_int.h"
 #include "modules.h"
+#include "privs.h"
 #include "proc.h"
 #include "shm_int.h"
 #include "transport_int.h"
@@ -314,6 +315,12 @@ int main(int argc, char **argv)
 	}
 	if (main_write_pid(o.pid_file) < 0)
 		return 1;
+	/* everything root was needed for is done: workers fork as user= */
+	if (privs_drop(core_cfg.user, core_cfg.group) < 0) {
+		if (o.pid_file)
+			unlink(o.pid_file);
+		return 1;
+	}
 	rc = proc_master_run(core_cfg.children, notify_fd);
 	mod_destroy_all();
 	listen_close_all();
