@@ -37,7 +37,7 @@ def proc_ids(pid):
 
 
 class RunAsUser(unittest.TestCase):
-    def start(self, extra, children=2, certdir=None):
+    def start(self, extra, children=2, certdir=None, extra_args=()):
         self.pu, self.pt = tc.ports(2)
         cert = lambda name: (os.path.join(certdir, name) if certdir
                              else tc.pki(name))
@@ -47,9 +47,22 @@ class RunAsUser(unittest.TestCase):
                f'tls_certificate="{cert("server-ecdsa.pem")}"\n'
                f'tls_private_key="{cert("server-ecdsa.key")}"\n'
                f'tls_ca_list="{cert("ca.pem")}"\n' + extra)
-        sc = sctest.Sipcore(cfg, children=children)
+        sc = sctest.Sipcore(cfg, children=children, extra_args=extra_args)
         self.addCleanup(sc.close)
         return sc
+
+    def root_only_certs(self):
+        """A copy of the server's PKI files in a directory the user may
+        enter, the key readable by root alone."""
+        d = tempfile.mkdtemp(prefix="sctest-certs-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        for name in ("server-ecdsa.pem", "server-ecdsa.key", "ca.pem"):
+            shutil.copy(tc.pki(name), os.path.join(d, name))
+        key = os.path.join(d, "server-ecdsa.key")
+        os.chown(key, 0, 0)
+        os.chmod(key, 0o600)
+        return d, key
 
     def check_answers(self):
         r, _ = sctest.udp_exchange(self.pu,
@@ -75,9 +88,8 @@ class RunAsUser(unittest.TestCase):
     def test_master_and_workers_run_as_user(self):
         pw = pwd.getpwnam(USER)
         # the key is root's alone: read before the switch, or not at all
-        st = os.stat(tc.pki("server-ecdsa.key"))
-        self.assertEqual((st.st_uid, st.st_mode & 0o077), (0, 0))
-        sc = self.start(f"user={USER}\n", children=3)
+        d, _ = self.root_only_certs()
+        sc = self.start(f"user={USER}\n", children=3, certdir=d)
         self.assertIsNotNone(sc.wait_log(
             r"running as user %s \(uid %d\), group \d+ \(gid %d\)"
             % (USER, pw.pw_uid, pw.pw_gid), 2.0), sc.log())
@@ -103,15 +115,17 @@ class RunAsUser(unittest.TestCase):
         self.check_ids(sc, pw.pw_uid, gr.gr_gid, 3)
         self.check_answers()
 
+    def test_command_line_wins(self):
+        pw = pwd.getpwnam(USER)
+        gr = grp.getgrnam("daemon")
+        sc = self.start("user=root\n", extra_args=("-u", USER,
+                                                   "-g", "daemon"))
+        self.check_ids(sc, pw.pw_uid, gr.gr_gid, 3)
+        self.check_answers()
+
     def test_reload_reads_certificates_as_the_user(self):
         pw = pwd.getpwnam(USER)
-        d = tempfile.mkdtemp(prefix="sctest-certs-")
-        self.addCleanup(shutil.rmtree, d, True)
-        os.chmod(d, 0o755)
-        for name in ("server-ecdsa.pem", "server-ecdsa.key", "ca.pem"):
-            shutil.copy(tc.pki(name), os.path.join(d, name))
-        key = os.path.join(d, "server-ecdsa.key")
-        os.chmod(key, 0o600)
+        d, key = self.root_only_certs()
         sc = self.start(f"user={USER}\n", certdir=d)
         # root's key: the reload as the user cannot read it, keeps the old
         sc.signal(signal.SIGHUP)
@@ -152,6 +166,16 @@ class UnknownUser(unittest.TestCase):
     def test_unknown_group(self):
         self.check_bad([f"user={USER}", "group=no-such-group-sc"], 4,
                        ["group", "no such group 'no-such-group-sc'"])
+
+    def test_unknown_user_on_the_command_line(self):
+        port = sctest.free_port()
+        rc, out, _, timed_out = sctest.run_sipcore(
+            f"listen=udp:127.0.0.1:{port}\n",
+            ("-D", "-E", "-u", "no-such-user-sc"))
+        self.assertFalse(timed_out, out)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("-u: no such user 'no-such-user-sc'", out)
+        self.assertFalse(sctest.port_in_use(port))
 
     def test_empty_user(self):
         self.check_bad(['user=""'], 3, ["user", "empty"])
