@@ -189,6 +189,9 @@ int privs_drop(const char *user, const char *group)
 	}
 	gid = group ? gr.gr_gid : pw.pw_gid;
 	snprintf(gnum, sizeof(gnum), "%u", (unsigned)gid);
+	/* the user's primary group by name when it has one, for the log */
+	if (!group && privs_lookup(gnum, 1, NULL, &gr, &gbuf) == 0)
+		group = gnum;
 	gname = group ? gr.gr_name : gnum;
 	if (geteuid() != 0) {
 		/* nothing to drop if we already are who we should be */

@@ -91,8 +91,9 @@ class RunAsUser(unittest.TestCase):
         d, _ = self.root_only_certs()
         sc = self.start(f"user={USER}\n", children=3, certdir=d)
         self.assertIsNotNone(sc.wait_log(
-            r"running as user %s \(uid %d\), group \d+ \(gid %d\)"
-            % (USER, pw.pw_uid, pw.pw_gid), 2.0), sc.log())
+            r"running as user %s \(uid %d\), group %s \(gid %d\)"
+            % (USER, pw.pw_uid, grp.getgrgid(pw.pw_gid).gr_name,
+               pw.pw_gid), 2.0), sc.log())
         pids = self.check_ids(sc, pw.pw_uid, pw.pw_gid, 4)
         self.check_answers()
         # a replacement worker is forked by the dropped master
