@@ -17,8 +17,8 @@ if [ ! -e etc/certs ] || [ -L etc/certs ]; then
 fi
 # As root, sipcore reads its files and binds its ports as root and then
 # runs as the system user sipcore (made here if absent). A reload (SIGHUP)
-# reads the keys again as that user: the demo keys are made readable by
-# its group.
+# reads the keys again as that user: the demo keys are root's alone (the
+# PKI check wants them so), so a reload keeps the running ones.
 set -- -f etc/sipcore.cfg "$@"
 if [ "$(id -u)" = 0 ]; then
 	if ! id sipcore >/dev/null 2>&1; then
@@ -30,8 +30,6 @@ if [ "$(id -u)" = 0 ]; then
 			adduser --system --group --no-create-home sipcore
 		fi
 	fi
-	chgrp sipcore build/pki/*.key
-	chmod 640 build/pki/*.key
 	set -- -u sipcore "$@"
 fi
 exec build/core/sipcore -D -E "$@"
