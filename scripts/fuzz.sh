@@ -50,10 +50,12 @@ for t in $targets; do
 	# run in an empty directory: the config fuzzer's include_file lines
 	# resolve against it
 	rc=0
+	t0=$(date +%s)
 	(cd "$work/run-$t" && "$bin/fuzz_$t" -max_total_time="$secs" \
 		-max_len=$maxlen -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$work/crashes/$t-" "$corpus") \
 		>"$work/$t.log" 2>&1 || rc=$?
+	took=$(($(date +%s) - t0))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 		"$work/$t.log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$work/$t.log" | tail -n 1 | \
@@ -70,8 +72,8 @@ for t in $targets; do
 		grep -E 'ERROR|SUMMARY|^    #[0-9]' "$work/$t.log" | \
 			head -n 30 >&2 || true
 	fi
-	printf 'fuzz_%s: %s: %s runs in %ss, corpus %s inputs (%s bytes), ' \
-		"$t" "$status" "${execs:-?}" "$secs" "$n" "$bytes"
+	printf 'fuzz_%s: %s: %s runs in %s s, corpus %s inputs (%s bytes), ' \
+		"$t" "$status" "${execs:-?}" "$took" "$n" "$bytes"
 	printf 'coverage %s of %s edges\n' "${cov:-?}" "${edges:-?}"
 done
 if [ -n "$failed" ]; then
