@@ -29,6 +29,7 @@
 #include "flow.h"
 #include "log_int.h"
 #include "relay_cfg.h"
+#include "privs.h"
 
 #define CFG_MAX_LINE 8192
 #define CFG_MAX_FILE (4u << 20)
@@ -116,6 +117,9 @@ static const struct p_core p_core_params[] = {
 	P_CSTR("dns_servers", dns_servers, NULL, p_check_nonempty_list),
 	P_CINT("dns_timeout", NULL, dns_timeout, 100, 30000, 2000),
 	P_CINT("flow_timer", NULL, flow_timer, 0, 86400, 0),
+	/* running as root: who to become once files and sockets are open */
+	P_CSTR("user", user, NULL, privs_check_user),
+	P_CSTR("group", group, NULL, privs_check_group),
 };
 
 #define P_NCORE (sizeof(p_core_params) / sizeof(p_core_params[0]))

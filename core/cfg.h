@@ -81,6 +81,8 @@ struct cfg_core {
 	char *dns_servers;       /**< NULL: resolv.conf */
 	int flow_timer;          /**< 0: no Flow-Timer added */
 	int dns_timeout;         /**< 2000 ms per query try */
+	char *user;              /**< NULL: stay who started us (privs.c) */
+	char *group;             /**< NULL: user's primary group */
 };
 
 struct cfg {

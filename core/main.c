@@ -28,6 +28,7 @@
 #include "listen.h"
 #include "log_int.h"
 #include "modules.h"
+#include "privs.h"
 #include "proc.h"
 #include "relay.h"
 #include "shm_int.h"
@@ -48,6 +49,7 @@ struct main_opts {
 	int foreground;
 	int log_stderr;
 	long shm_mb;
+	const char *user, *group;
 };
 
 static void main_usage(FILE *f)
@@ -60,6 +62,8 @@ static void main_usage(FILE *f)
 		"  -E        log to stderr\n"
 		"  -P FILE   write the master's pid to FILE\n"
 		"  -m MB     shared memory size (overrides shm_size)\n"
+		"  -u USER   run as USER once started as root (overrides user=)\n"
+		"  -g GROUP  run as GROUP (overrides group=)\n"
 		"  -V        print the version and exit\n"
 		"  -h        this help\n");
 }
@@ -69,13 +73,15 @@ static int main_args(int argc, char **argv, struct main_opts *o)
 	int ch;
 	char *end;
 
-	while ((ch = getopt(argc, argv, "f:cDEP:m:Vh")) != -1) {
+	while ((ch = getopt(argc, argv, "f:cDEP:m:u:g:Vh")) != -1) {
 		switch (ch) {
 		case 'f': o->cfg_file = optarg; break;
 		case 'c': o->check_only = 1; break;
 		case 'D': o->foreground = 1; break;
 		case 'E': o->log_stderr = 1; break;
 		case 'P': o->pid_file = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'g': o->group = optarg; break;
 		case 'm':
 			errno = 0;
 			o->shm_mb = strtol(optarg, &end, 10);
@@ -151,6 +157,24 @@ static void main_install_handlers(void)
 	listen_set_handler(&main_listen_handler);
 	conn_set_handler(&main_conn_handler);
 	ipc_set_handler(main_ipc_deliver);
+/* -u and -g win over user= and group=; checked as the config is. */
+static int main_privs_args(const struct main_opts *o)
+{
+	char why[256];
+
+	if (o->user && privs_check_user(o->user, why, sizeof(why)) < 0) {
+		fprintf(stderr, "sipcore: -u: %s\n", why);
+		return -1;
+	}
+	if (o->group && privs_check_group(o->group, why, sizeof(why)) < 0) {
+		fprintf(stderr, "sipcore: -g: %s\n", why);
+		return -1;
+	}
+	if (o->user)
+		core_cfg.user = (char *)o->user;
+	if (o->group)
+		core_cfg.group = (char *)o->group;
+	return 0;
 }
 
 /* Load modules first, then apply parameters in config order. */
@@ -303,6 +327,8 @@ int main(int argc, char **argv)
 		core_cfg.shm_size = (int)o.shm_mb;
 	if (o.log_stderr)
 		core_cfg.log_stderror = 1;
+	if (main_privs_args(&o) < 0)
+		return 1;
 	sc_log_level = core_cfg.log_level;
 	if (main_cfg_paths(o.cfg_file) < 0 ||
 	    shm_init((size_t)core_cfg.shm_size * 1024u * 1024u) < 0 ||
@@ -356,6 +382,12 @@ int main(int argc, char **argv)
 	}
 	if (main_write_pid(o.pid_file) < 0)
 		return 1;
+	/* everything root was needed for is done: workers fork as user= */
+	if (privs_drop(core_cfg.user, core_cfg.group) < 0) {
+		if (o.pid_file)
+			unlink(o.pid_file);
+		return 1;
+	}
 	rc = proc_master_run(core_cfg.children, notify_fd);
 	mod_destroy_all();
 	listen_close_all();

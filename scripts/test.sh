@@ -1,6 +1,7 @@
 #!/bin/sh
 # Set up everything and run the whole test suite: the normal build, then
-# the same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# every fuzz target for a minute (scripts/fuzz.sh).
 # Usage (as root on Debian 12): scripts/test.sh
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,3 +28,6 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=undefined -Dbuildtype=debug
 python3 scripts/summary.py build build-asan
+# Every fuzz target for 60 s (SC_FUZZ_SECONDS), instrumented, under
+# ASan+UBSan: a crash or a broken invariant fails the run.
+scripts/fuzz.sh "${SC_FUZZ_SECONDS:-60}"
