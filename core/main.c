@@ -157,6 +157,8 @@ static void main_install_handlers(void)
 	listen_set_handler(&main_listen_handler);
 	conn_set_handler(&main_conn_handler);
 	ipc_set_handler(main_ipc_deliver);
+}
+
 /* -u and -g win over user= and group=; checked as the config is. */
 static int main_privs_args(const struct main_opts *o)
 {
