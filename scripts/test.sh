@@ -27,7 +27,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=undefined -Dbuildtype=debug
-python3 scripts/summary.py build build-asan
 # Every fuzz target for 60 s (SC_FUZZ_SECONDS), instrumented, under
 # ASan+UBSan: a crash or a broken invariant fails the run.
 scripts/fuzz.sh "${SC_FUZZ_SECONDS:-60}"
+# last, so that the count of both suites is the closing line
+python3 scripts/summary.py build build-asan

@@ -406,8 +406,9 @@ static const char *const t_bad_branches[] = {
 	"z9hG4bK-abcdefghijklmnopqrstuvwx-abc",
 	"x9hG4bK-abcdefghijklmnopqrstuvwx",
 	"z9hG4bK-abcdefghijklmnopqrstuv==",
-	"z9hG4bK-abcdefghijklmnopqrstuvwx-"
-	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+	/* one string (the parentheses tell clang it is meant) */
+	("z9hG4bK-abcdefghijklmnopqrstuvwx-"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1"),
 };
 
 START_TEST(t_parse_bad)
