@@ -24,6 +24,7 @@
 #include <sipcore/sipcore.h>
 
 #include "core.h"
+#include "modules.h"
 #include "tls_cfg.h"
 #include "tls_conn.h"
 #include "tls_cred.h"
@@ -171,7 +172,8 @@ static const struct sc_param_export *export_find(const char *name)
 	const struct sc_param_export *p;
 
 	for (p = sc_module_exports.params; p && p->name; p++)
-		if (strcmp(p->name, name) == 0)
+		if (strcmp(p->name, name) == 0 ||
+		    (p->alias && strcmp(p->alias, name) == 0))
 			return p;
 	return NULL;
 }
@@ -180,21 +182,22 @@ static const struct sc_param_export *export_find(const char *name)
 
 static char last_err[1024];
 
-/* What the core does for one statement (core/modules.c, mod_set_param). */
+/* One statement, through the core's own mod_set_param (core/modules.c). */
 static int set_param(const char *name, const char *scope, int line,
 		     enum sc_param_type type, long i, const char *s)
 {
 	const struct sc_param_export *p = export_find(name);
+	struct sc_module mod = { .exp = &sc_module_exports };
 	struct sc_param_ctx ctx = { .file = "test.cfg", .line = line,
 				    .scope = scope };
-	struct sc_param_value v = { .type = type, .i = i, .s = s };
+	struct cfg_value v = { .type = type, .i = i, .s = (char *)s };
 
 	ck_assert_msg(p != NULL, "parameter '%s' is not exported", name);
 	ck_assert_ptr_nonnull(p->set);
 	if (!(p->types & type))
 		return TYPE_REFUSED;
 	last_err[0] = '\0';
-	return p->set(&ctx, &v, last_err, sizeof(last_err));
+	return mod_set_param(&mod, name, &v, &ctx, last_err, sizeof(last_err));
 }
 
 #define SET_S_OK(name, scope, s)                                              \
@@ -836,19 +839,30 @@ static int dint(void *base, size_t off)
 	return *(int *)((char *)base + off);
 }
 
+static int spec_known(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NSPECS; i++)
+		if (strcmp(specs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 START_TEST(test_export_list_complete)
 {
 	const struct sc_param_export *p;
 	int i, n = 0;
 
 	for (p = sc_module_exports.params; p->name; p++) {
-		int found = 0;
-
-		for (i = 0; i < NSPECS; i++)
-			found |= strcmp(specs[i].name, p->name) == 0;
-		ck_assert_msg(found, "unexpected parameter '%s'", p->name);
+		ck_assert_msg(spec_known(p->name), "unexpected parameter '%s'",
+			      p->name);
+		ck_assert_msg(!p->alias || spec_known(p->alias),
+			      "unexpected alias '%s'", p->alias);
 		ck_assert_ptr_nonnull(p->set);
-		n++;
+		/* the generic setter finds its row in the arg */
+		ck_assert_ptr_eq(p->arg, tls_param_find(p->name));
+		n += p->alias ? 2 : 1;
 	}
 	ck_assert_int_eq(n, NSPECS);
 	for (i = 0; i < NSPECS; i++) {
@@ -858,8 +872,13 @@ START_TEST(test_export_list_complete)
 		ck_assert_uint_eq(p->types, specs[i].kind == K_STR ?
 			(unsigned)SC_PARAM_STR :
 			(unsigned)(SC_PARAM_INT | SC_PARAM_STR));
+		/* the core enforces "global only" */
+		ck_assert_uint_eq(!!(p->flags & SC_PARAM_SCOPED),
+				  !specs[i].global_only);
 		ck_assert_ptr_nonnull(tls_param_find(specs[i].name));
 	}
+	ck_assert_uint_eq(export_find("tls_private_key_password")->flags &
+			  SC_PARAM_SECRET, SC_PARAM_SECRET);
 	ck_assert_ptr_null(tls_param_find("tls_nonsense"));
 }
 END_TEST
