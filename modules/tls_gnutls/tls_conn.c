@@ -37,7 +37,6 @@ struct tls_conn {
 	size_t wpending;             /* bytes of a send that got AGAIN */
 	unsigned want;
 	unsigned hs_done:1;
-	unsigned bye_sent:1;
 	unsigned tickets_on:1;
 };
 
@@ -420,7 +419,6 @@ static int tls_conn_shutdown(struct sc_conn *c)
 		tls_direction(t);
 		return SC_IO_AGAIN;
 	}
-	t->bye_sent = 1;
 	return 0;
 }
 

@@ -1203,10 +1203,8 @@ static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b)
 enum dom_rank {
 	DOM_NONE = 0,
 	DOM_EXACT = 1,		/* IP and port */
-	DOM_IP = 2,		/* IP, port 0 */
-	DOM_WILD = 3,		/* wildcard IP, port (server) */
-	DOM_WILD_ANY = 4,	/* wildcard IP, port 0 (server) */
-	DOM_NAME = 5,		/* server_name only (client) */
+	DOM_WILD = 2,		/* wildcard IP, port (server) */
+	DOM_NAME = 3,		/* server_name only (client) */
 };
 
 static enum dom_rank dom_rank_addr(const struct dom_addr *d,
@@ -1216,13 +1214,11 @@ static enum dom_rank dom_rank_addr(const struct dom_addr *d,
 	if (d->family == AF_UNSPEC || q->family == AF_UNSPEC)
 		return DOM_NONE;
 	if (dom_ip_eq(d, q))
-		return d->port == q->port ? DOM_EXACT :
-		       !d->port ? DOM_IP : DOM_NONE;
+		return d->port == q->port ? DOM_EXACT : DOM_NONE;
 	if (kind != TLS_DOM_SERVER || !dom_addr_any(d) ||
 	    (d->family == AF_INET && q->family != AF_INET))
 		return DOM_NONE;
-	return d->port == q->port ? DOM_WILD : !d->port ? DOM_WILD_ANY :
-	       DOM_NONE;
+	return d->port == q->port ? DOM_WILD : DOM_NONE;
 }
 
 /* Tie-break among equal address matches: the named one, then an unnamed. */

@@ -112,14 +112,15 @@ void tls_dom_install(struct tls_dom_table *t);
  * array of credential sets can both be searched).
  *
  * Server (@kind TLS_DOM_SERVER, @addr = the local address the connection
- * came in on): the domain with exactly that IP and port; else one with that
- * IP and port 0; else one with the wildcard address and that port; else
+ * came in on): the domain with exactly that IP and port; else one with the
+ * wildcard address and that port; else
  * server:default. A server domain with a server_name (an "IP:port/NAME"
  * scope) matches only a client that asks for that name by SNI
  * (@server_name, case-insensitive), and then wins over one without a name
  * on the same address.
- * Client (@addr = the destination): exact IP:port, then IP with port 0,
- * then a domain whose server_name equals @server_name, then client:default.
+ * Client (@addr = the destination): exact IP:port, then a domain whose
+ * server_name equals @server_name, then client:default. A scope always has
+ * a port (tls_cfg_parse_scope), so there is no "any port" rank.
  * \return the index, or -1 when not even a default exists.
  */
 int tls_dom_lookup(const void *first, unsigned n, size_t stride,

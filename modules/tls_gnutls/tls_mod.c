@@ -8,7 +8,6 @@
  * stops startup, and a bad reload leaves the running generation alone.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_params.h"
-#include "tls_priority.h"
 #include "tls_ticket.h"
-#include "tls_util.h"
 
 /* ---- life cycle ---------------------------------------------------------- */
 

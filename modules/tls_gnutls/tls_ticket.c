@@ -8,7 +8,6 @@
  * shares it (and the flag). The lock is in the page too.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>

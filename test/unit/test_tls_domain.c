@@ -115,43 +115,27 @@ START_TEST(lookup_exact)
 }
 END_TEST
 
-START_TEST(lookup_port_zero)
-{
-	struct tls_dom_id ids[3];
-
-	/* the any-port entry first: order must not matter */
-	t_id(&ids[0], S, "127.0.0.1", 0, NULL);
-	t_id(&ids[1], S, "127.0.0.1", 5061, NULL);
-	t_id(&ids[2], S, NULL, 0, NULL);
-	ck_assert_int_eq(t_find(ids, 3, S, "127.0.0.1", 5061, NULL), 1);
-	ck_assert_int_eq(t_find(ids, 3, S, "127.0.0.1", 7000, NULL), 0);
-	ck_assert_int_eq(t_find(ids, 3, S, "127.0.0.2", 7000, NULL), 2);
-}
-END_TEST
-
 START_TEST(lookup_wildcard)
 {
-	struct tls_dom_id ids[6];
+	struct tls_dom_id ids[4];
 
-	t_id(&ids[0], S, "0.0.0.0", 0, NULL);
-	t_id(&ids[1], S, "0.0.0.0", 5061, NULL);
-	t_id(&ids[2], S, "127.0.0.1", 0, NULL);
-	t_id(&ids[3], S, NULL, 0, NULL);
-	t_id(&ids[4], S, "::", 5071, NULL);
-	t_id(&ids[5], S, "127.0.0.1", 5061, NULL);
-	/* exact > IP with port 0 > wildcard with port > wildcard any port */
-	ck_assert_int_eq(t_find(ids, 6, S, "127.0.0.1", 5061, NULL), 5);
-	ck_assert_int_eq(t_find(ids, 6, S, "127.0.0.1", 5099, NULL), 2);
-	ck_assert_int_eq(t_find(ids, 6, S, "10.1.1.1", 5061, NULL), 1);
-	ck_assert_int_eq(t_find(ids, 6, S, "10.1.1.1", 5099, NULL), 0);
+	t_id(&ids[0], S, "0.0.0.0", 5061, NULL);
+	t_id(&ids[1], S, NULL, 0, NULL);
+	t_id(&ids[2], S, "::", 5071, NULL);
+	t_id(&ids[3], S, "127.0.0.1", 5061, NULL);
+	/* exact > wildcard with the port > default */
+	ck_assert_int_eq(t_find(ids, 4, S, "127.0.0.1", 5061, NULL), 3);
+	ck_assert_int_eq(t_find(ids, 4, S, "127.0.0.1", 5099, NULL), 1);
+	ck_assert_int_eq(t_find(ids, 4, S, "10.1.1.1", 5061, NULL), 0);
+	ck_assert_int_eq(t_find(ids, 4, S, "10.1.1.1", 5099, NULL), 1);
 	/* 0.0.0.0 is IPv4 only; :: serves both (dual-stack listener) */
-	ck_assert_int_eq(t_find(ids, 6, S, "2001:db8::5", 5061, NULL), 3);
-	ck_assert_int_eq(t_find(ids, 6, S, "2001:db8::5", 5071, NULL), 4);
-	ck_assert_int_eq(t_find(ids, 6, S, "10.1.1.1", 5071, NULL), 4);
+	ck_assert_int_eq(t_find(ids, 4, S, "2001:db8::5", 5061, NULL), 1);
+	ck_assert_int_eq(t_find(ids, 4, S, "2001:db8::5", 5071, NULL), 2);
+	ck_assert_int_eq(t_find(ids, 4, S, "10.1.1.1", 5071, NULL), 2);
 	/* wildcards are for listeners, not for destinations */
-	t_id(&ids[1], C, "0.0.0.0", 5061, NULL);
-	t_id(&ids[3], C, NULL, 0, NULL);
-	ck_assert_int_eq(t_find(ids, 6, C, "10.1.1.1", 5061, NULL), 3);
+	t_id(&ids[0], C, "0.0.0.0", 5061, NULL);
+	t_id(&ids[1], C, NULL, 0, NULL);
+	ck_assert_int_eq(t_find(ids, 4, C, "10.1.1.1", 5061, NULL), 1);
 }
 END_TEST
 
@@ -181,18 +165,17 @@ END_TEST
 
 START_TEST(lookup_ipv6)
 {
-	struct tls_dom_id ids[4];
+	struct tls_dom_id ids[3];
 
 	t_id(&ids[0], S, "::1", 5061, NULL);
 	t_id(&ids[1], S, "2001:db8::1", 5061, NULL);
-	t_id(&ids[2], S, "2001:db8::1", 0, NULL);
-	t_id(&ids[3], S, NULL, 0, NULL);
-	ck_assert_int_eq(t_find(ids, 4, S, "::1", 5061, NULL), 0);
-	ck_assert_int_eq(t_find(ids, 4, S, "2001:db8::1", 5061, NULL), 1);
-	ck_assert_int_eq(t_find(ids, 4, S, "2001:db8::1", 5062, NULL), 2);
-	ck_assert_int_eq(t_find(ids, 4, S, "2001:db8::2", 5061, NULL), 3);
+	t_id(&ids[2], S, NULL, 0, NULL);
+	ck_assert_int_eq(t_find(ids, 3, S, "::1", 5061, NULL), 0);
+	ck_assert_int_eq(t_find(ids, 3, S, "2001:db8::1", 5061, NULL), 1);
+	ck_assert_int_eq(t_find(ids, 3, S, "2001:db8::1", 5062, NULL), 2);
+	ck_assert_int_eq(t_find(ids, 3, S, "2001:db8::2", 5061, NULL), 2);
 	/* ::1 is not 127.0.0.1 */
-	ck_assert_int_eq(t_find(ids, 4, S, "127.0.0.1", 5061, NULL), 3);
+	ck_assert_int_eq(t_find(ids, 3, S, "127.0.0.1", 5061, NULL), 2);
 }
 END_TEST
 
@@ -244,10 +227,11 @@ START_TEST(lookup_client_name)
 	t_id(&ids[0], C, "198.51.100.7", 5061, "sip.example");
 	t_id(&ids[1], C, "192.0.2.1", 5061, NULL);
 	t_id(&ids[2], C, NULL, 0, NULL);
-	t_id(&ids[3], C, "192.0.2.1", 0, NULL);
+	t_id(&ids[3], C, "192.0.2.1", 5070, NULL);
 	t_id(&ids[4], S, "203.0.113.5", 5061, "other.example");
 	ck_assert_int_eq(t_find(ids, 5, C, "192.0.2.1", 5061, NULL), 1);
-	ck_assert_int_eq(t_find(ids, 5, C, "192.0.2.1", 5080, NULL), 3);
+	ck_assert_int_eq(t_find(ids, 5, C, "192.0.2.1", 5070, NULL), 3);
+	ck_assert_int_eq(t_find(ids, 5, C, "192.0.2.1", 5080, NULL), 2);
 	/* by name when no address matches */
 	ck_assert_int_eq(t_find(ids, 5, C, "203.0.113.5", 5061, "sip.example"),
 			 0);
@@ -1330,7 +1314,6 @@ static Suite *t_lookup_suite(void)
 	TCase *tc = tcase_create("lookup");
 
 	tcase_add_test(tc, lookup_exact);
-	tcase_add_test(tc, lookup_port_zero);
 	tcase_add_test(tc, lookup_wildcard);
 	tcase_add_test(tc, lookup_default_and_kind);
 	tcase_add_test(tc, lookup_ipv6);
