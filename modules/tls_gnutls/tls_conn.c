@@ -21,6 +21,7 @@
 #include "tls_conn.h"
 #include "tls_cred.h"
 #include "tls_domain.h"
+#include "tls_lookup.h"
 #include "tls_info.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
@@ -465,8 +466,8 @@ static int tls_conn_listener_init(struct sc_listener *l)
 	const struct tls_dom *d;
 	int i;
 
-	i = tls_dom_lookup(tab->doms, tab->n, sizeof(*tab->doms),
-			   TLS_DOM_SERVER, (struct sockaddr *)&l->addr, NULL);
+	i = tls_lookup(tab->doms, tab->n, sizeof(*tab->doms),
+		       TLS_DOM_SERVER, (struct sockaddr *)&l->addr, NULL);
 	if (i < 0) {
 		SC_ERR("tls: %s: no server domain", l->name);
 		return -1;

@@ -19,6 +19,7 @@
 
 #include "tls_cfg.h"
 #include "tls_cred.h"
+#include "tls_lookup.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
 
@@ -362,8 +363,8 @@ struct tls_cred_dom *tls_cred_server(struct tls_cred *c,
 				     const struct sockaddr *local,
 				     const char *sni)
 {
-	int i = tls_dom_lookup(c->doms, c->n, sizeof(*c->doms),
-			       TLS_DOM_SERVER, local, sni);
+	int i = tls_lookup(c->doms, c->n, sizeof(*c->doms), TLS_DOM_SERVER,
+			   local, sni);
 
 	return i < 0 ? NULL : &c->doms[i];
 }
@@ -372,8 +373,8 @@ struct tls_cred_dom *tls_cred_client(struct tls_cred *c,
 				     const struct sockaddr *dst,
 				     const char *host)
 {
-	int i = tls_dom_lookup(c->doms, c->n, sizeof(*c->doms),
-			       TLS_DOM_CLIENT, dst, host);
+	int i = tls_lookup(c->doms, c->n, sizeof(*c->doms), TLS_DOM_CLIENT,
+			   dst, host);
 
 	return i < 0 ? NULL : &c->doms[i];
 }

@@ -17,7 +17,7 @@
 #include "tls_domain.h"
 
 struct tls_cred_dom {
-	struct tls_dom_id id;     /**< first: searched by tls_dom_lookup */
+	struct tls_dom_id id;     /**< first: searched by tls_lookup */
 	gnutls_certificate_credentials_t x509;
 	gnutls_priority_t prio;
 	int verify;

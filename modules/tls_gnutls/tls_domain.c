@@ -35,6 +35,7 @@
 #include <sipcore/shm.h>
 
 #include "tls_domain.h"
+#include "tls_lookup.h"
 #include "tls_priority.h"
 #include "tls_util.h"
 
@@ -870,8 +871,6 @@ static void dom_default_cfg(const struct tls_cfg *c, enum tls_dom_kind kind,
 	out->next = NULL;
 }
 
-static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b);
-
 /* The configured domain of table slot @slot (>= 2: the scoped ones). */
 static const struct tls_dom_cfg *dom_cfg_of_slot(const struct tls_cfg *c,
 						 unsigned slot)
@@ -907,7 +906,7 @@ static int dom_check_unique(const struct tls_cfg *c,
 		for (j = i + 1; j < t->n; j++) {
 			a = &t->doms[i].id;
 			b = &t->doms[j].id;
-			if (!dom_same_key(a, b))
+			if (!tls_lookup_same_key(a, b))
 				continue;
 			where = dom_cfg_of_slot(c, j);
 			if (where && where->file)
@@ -939,9 +938,9 @@ static void dom_warn_weaker_sni(const struct tls_dom_table *t)
 		n = &t->doms[i];
 		if (n->id.kind != TLS_DOM_SERVER || !n->id.server_name[0])
 			continue;
-		j = tls_dom_lookup(t->doms, t->n, sizeof(*t->doms),
-				   TLS_DOM_SERVER,
-				   (const struct sockaddr *)&n->id.addr, NULL);
+		j = tls_lookup(t->doms, t->n, sizeof(*t->doms),
+			       TLS_DOM_SERVER,
+			       (const struct sockaddr *)&n->id.addr, NULL);
 		if (j < 0 || (unsigned)j == i)
 			continue;
 		a = &t->doms[j];
@@ -1125,152 +1124,4 @@ void tls_dom_install(struct tls_dom_table *t)
 	}
 	tls_dom_table_free(old);
 	shm_unlock(&tls_shared->lock);
-}
-
-/* ---- lookup -------------------------------------------------------------- */
-
-/* An address reduced for comparison: IPv4-mapped IPv6 becomes IPv4. */
-struct dom_addr {
-	int family;		/* AF_INET, AF_INET6 or AF_UNSPEC */
-	unsigned char ip[16];
-	unsigned port;
-};
-
-static void dom_addr_get(const struct sockaddr *sa, struct dom_addr *a)
-{
-	const struct sockaddr_in *s4 = (const void *)sa;
-	const struct sockaddr_in6 *s6 = (const void *)sa;
-
-	memset(a, 0, sizeof(*a));
-	a->family = AF_UNSPEC;
-	if (!sa)
-		return;
-	if (sa->sa_family == AF_INET) {
-		a->family = AF_INET;
-		memcpy(a->ip, &s4->sin_addr, 4);
-		a->port = ntohs(s4->sin_port);
-	} else if (sa->sa_family == AF_INET6 &&
-		   IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		a->family = AF_INET;
-		memcpy(a->ip, &s6->sin6_addr.s6_addr[12], 4);
-		a->port = ntohs(s6->sin6_port);
-	} else if (sa->sa_family == AF_INET6) {
-		a->family = AF_INET6;
-		memcpy(a->ip, &s6->sin6_addr, 16);
-		a->port = ntohs(s6->sin6_port);
-	}
-}
-
-static int dom_addr_len(const struct dom_addr *a)
-{
-	return a->family == AF_INET ? 4 : 16;
-}
-
-static int dom_addr_any(const struct dom_addr *a)
-{
-	static const unsigned char zero[16];
-
-	return a->family != AF_UNSPEC &&
-	       !memcmp(a->ip, zero, (size_t)dom_addr_len(a));
-}
-
-static int dom_ip_eq(const struct dom_addr *a, const struct dom_addr *b)
-{
-	return a->family != AF_UNSPEC && a->family == b->family &&
-	       !memcmp(a->ip, b->ip, (size_t)dom_addr_len(a));
-}
-
-static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b)
-{
-	struct dom_addr x, y;
-
-	if (a->kind != b->kind || a->is_default != b->is_default)
-		return 0;
-	if (a->is_default)
-		return 1;
-	dom_addr_get((const struct sockaddr *)&a->addr, &x);
-	dom_addr_get((const struct sockaddr *)&b->addr, &y);
-	return x.family == y.family && x.port == y.port &&
-	       (x.family == AF_UNSPEC || dom_ip_eq(&x, &y)) &&
-	       !strcasecmp(a->server_name, b->server_name);
-}
-
-/*
- * How well a domain address @d matches the connection address @q; lower is
- * better, 0 is no match. The wildcard "::" also matches IPv4, as a
- * dual-stack listener on [::] sees IPv4 peers as IPv4-mapped addresses.
- */
-enum dom_rank {
-	DOM_NONE = 0,
-	DOM_EXACT = 1,		/* IP and port */
-	DOM_WILD = 2,		/* wildcard IP, port (server) */
-	DOM_NAME = 3,		/* server_name only (client) */
-};
-
-static enum dom_rank dom_rank_addr(const struct dom_addr *d,
-				   const struct dom_addr *q,
-				   enum tls_dom_kind kind)
-{
-	if (d->family == AF_UNSPEC || q->family == AF_UNSPEC)
-		return DOM_NONE;
-	if (dom_ip_eq(d, q))
-		return d->port == q->port ? DOM_EXACT : DOM_NONE;
-	if (kind != TLS_DOM_SERVER || !dom_addr_any(d) ||
-	    (d->family == AF_INET && q->family != AF_INET))
-		return DOM_NONE;
-	return d->port == q->port ? DOM_WILD : DOM_NONE;
-}
-
-/* Tie-break among equal address matches: the named one, then an unnamed. */
-static int dom_name_score(const struct tls_dom_id *id, const char *name)
-{
-	if (name && id->server_name[0] && !strcasecmp(id->server_name, name))
-		return 2;
-	return id->server_name[0] ? 0 : 1;
-}
-
-int tls_dom_lookup(const void *first, unsigned n, size_t stride,
-		   enum tls_dom_kind kind, const struct sockaddr *addr,
-		   const char *server_name)
-{
-	const struct tls_dom_id *id;
-	struct dom_addr q, d;
-	enum dom_rank rank, best_rank = DOM_NONE;
-	int best = -1, best_score = -1, def = -1, score;
-	unsigned i;
-
-	if (!first || !stride)
-		return -1;
-	if (server_name && !*server_name)
-		server_name = NULL;
-	dom_addr_get(addr, &q);
-	for (i = 0; i < n && i <= INT_MAX; i++) {
-		id = (const void *)((const char *)first + (size_t)i * stride);
-		if (id->kind != kind)
-			continue;
-		if (id->is_default) {
-			if (def < 0)
-				def = (int)i;
-			continue;
-		}
-		dom_addr_get((const struct sockaddr *)&id->addr, &d);
-		rank = dom_rank_addr(&d, &q, kind);
-		if (rank == DOM_NONE && kind == TLS_DOM_CLIENT && server_name &&
-		    id->server_name[0] &&
-		    !strcasecmp(id->server_name, server_name))
-			rank = DOM_NAME;
-		if (rank == DOM_NONE)
-			continue;
-		score = dom_name_score(id, server_name);
-		/* a named server domain serves only clients asking for it */
-		if (kind == TLS_DOM_SERVER && score == 0)
-			continue;
-		if (best < 0 || rank < best_rank ||
-		    (rank == best_rank && score > best_score)) {
-			best = (int)i;
-			best_rank = rank;
-			best_score = score;
-		}
-	}
-	return best >= 0 ? best : def;
 }

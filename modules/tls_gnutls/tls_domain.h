@@ -9,7 +9,7 @@
  * table (tls_cred.c). A reload (SIGHUP) builds a complete new table and
  * swaps it in under the lock; a failed reload leaves the old one in place.
  *
- * Lookup (tls_dom_lookup) is plain data matching and is shared with the
+ * Lookup (tls_lookup.c) is plain data matching and is shared with the
  * workers' credential sets, which embed the same struct tls_dom_id.
  */
 #ifndef TLS_GNUTLS_TLS_DOMAIN_H
@@ -105,26 +105,5 @@ void tls_dom_table_free(struct tls_dom_table *t);
  * previous one is freed. Master only.
  */
 void tls_dom_install(struct tls_dom_table *t);
-
-/**
- * Find the domain for a connection among @n ids laid out @stride bytes
- * apart starting at @first (so a table of struct tls_dom and a worker's
- * array of credential sets can both be searched).
- *
- * Server (@kind TLS_DOM_SERVER, @addr = the local address the connection
- * came in on): the domain with exactly that IP and port; else one with the
- * wildcard address and that port; else
- * server:default. A server domain with a server_name (an "IP:port/NAME"
- * scope) matches only a client that asks for that name by SNI
- * (@server_name, case-insensitive), and then wins over one without a name
- * on the same address.
- * Client (@addr = the destination): exact IP:port, then a domain whose
- * server_name equals @server_name, then client:default. A scope always has
- * a port (tls_cfg_parse_scope), so there is no "any port" rank.
- * \return the index, or -1 when not even a default exists.
- */
-int tls_dom_lookup(const void *first, unsigned n, size_t stride,
-		   enum tls_dom_kind kind, const struct sockaddr *addr,
-		   const char *server_name);
 
 #endif
