@@ -29,23 +29,10 @@
 static struct tls_cred *tls_cred_cur;
 static uint64_t tls_cred_failed_gen;
 
-static gnutls_x509_crt_fmt_t blob_fmt(const struct tls_blob *b)
-{
-	return memmem(b->data, b->len, "-----BEGIN", 10) ? GNUTLS_X509_FMT_PEM
-							 : GNUTLS_X509_FMT_DER;
-}
-
-static gnutls_datum_t blob_datum(const struct tls_blob *b)
-{
-	gnutls_datum_t d = { .data = b->data, .size = (unsigned)b->len };
-
-	return d;
-}
-
 /* A key that lives in a token (PKCS#11 URL): certificate from memory. */
 static int cred_set_key_url(struct tls_cred_dom *cd, const struct tls_dom *d)
 {
-	gnutls_datum_t cert = blob_datum(&d->cert);
+	gnutls_datum_t cert = tls_blob_datum(&d->cert);
 	gnutls_pcert_st *pcerts = NULL;
 	gnutls_privkey_t key = NULL;
 	unsigned n = 16;
@@ -55,7 +42,7 @@ static int cred_set_key_url(struct tls_cred_dom *cd, const struct tls_dom *d)
 	if (!pcerts)
 		return GNUTLS_E_MEMORY_ERROR;
 	ret = gnutls_pcert_list_import_x509_raw(pcerts, &n, &cert,
-						blob_fmt(&d->cert), 0);
+						tls_blob_fmt(&d->cert), 0);
 	if (ret < 0)
 		goto fail;
 	ret = gnutls_privkey_init(&key);
@@ -191,12 +178,11 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		}
 		cd->has_cert = 1;
 	} else if (d->cert.len && d->key.len) {
-		cert = blob_datum(&d->cert);
-		key = blob_datum(&d->key);
-		ret = gnutls_certificate_set_x509_key_mem2(cd->x509, &cert,
-							   &key,
-							   blob_fmt(&d->key),
-							   d->key_password, 0);
+		cert = tls_blob_datum(&d->cert);
+		key = tls_blob_datum(&d->key);
+		ret = gnutls_certificate_set_x509_key_mem2(
+			cd->x509, &cert, &key, tls_blob_fmt(&d->key),
+			d->key_password, 0);
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: certificate "
 				       "%s with key %s", d->id.name,
@@ -207,9 +193,9 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		cd->has_cert = 1;
 	}
 	if (d->ca.len) {
-		ca = blob_datum(&d->ca);
-		ret = gnutls_certificate_set_x509_trust_mem(cd->x509, &ca,
-							    blob_fmt(&d->ca));
+		ca = tls_blob_datum(&d->ca);
+		ret = gnutls_certificate_set_x509_trust_mem(
+			cd->x509, &ca, tls_blob_fmt(&d->ca));
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: CA list %s",
 				       d->id.name, d->ca_file ? d->ca_file : "?");
@@ -217,9 +203,9 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		}
 	}
 	if (d->crl.len) {
-		crl = blob_datum(&d->crl);
-		ret = gnutls_certificate_set_x509_crl_mem(cd->x509, &crl,
-							  blob_fmt(&d->crl));
+		crl = tls_blob_datum(&d->crl);
+		ret = gnutls_certificate_set_x509_crl_mem(
+			cd->x509, &crl, tls_blob_fmt(&d->crl));
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: CRL %s",
 				       d->id.name,

@@ -115,18 +115,6 @@ static int dom_strdup(struct dom_ctx *x, char **dst, const char *s)
 	return *dst ? 0 : dom_nomem(x);
 }
 
-static int dom_looks_pem(const struct tls_blob *b)
-{
-	return memmem(b->data, b->len, "-----BEGIN", 10) != NULL;
-}
-
-static gnutls_datum_t dom_datum(const struct tls_blob *b)
-{
-	gnutls_datum_t dt = { b->data, (unsigned)b->len };
-
-	return dt;
-}
-
 static void dom_fmt_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -293,14 +281,14 @@ static void dom_crts_free(gnutls_x509_crt_t *crts, unsigned n)
 static int dom_import_crts(const struct tls_blob *b, gnutls_x509_crt_t **crts,
 			   unsigned *n)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	*crts = NULL;
 	*n = 0;
 	rc = gnutls_x509_crt_list_import2(crts, n, &dt, GNUTLS_X509_FMT_PEM,
 					  0);
-	if (rc < 0 && !dom_looks_pem(b))
+	if (rc < 0 && !tls_blob_is_pem(b))
 		rc = gnutls_x509_crt_list_import2(crts, n, &dt,
 						  GNUTLS_X509_FMT_DER, 0);
 	if (rc >= 0 && !*n) {
@@ -332,12 +320,12 @@ static int dom_import_fail(struct dom_ctx *x, int rc, const char *param,
 				22) ||
 			 memmem(b->data, b->len, "-----BEGIN X509 CERTIFICATE",
 				27);
-	if (dom_looks_pem(b) && !armour)
+	if (tls_blob_is_pem(b) && !armour)
 		return dom_fail(x, "%s '%s': PEM file without a \"-----BEGIN "
 				"%s-----\" block (wrong file?)", param, file,
 				want);
 	snprintf(msg, sizeof(msg), "%s '%s': %s", param, file,
-		 dom_looks_pem(b) ? "bad PEM" : "neither PEM nor DER");
+		 tls_blob_is_pem(b) ? "bad PEM" : "neither PEM nor DER");
 	return dom_fail_gnutls(x, rc, msg);
 }
 
@@ -401,7 +389,7 @@ static int dom_check_order(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 static int dom_import_key(const struct tls_blob *b, const char *pass,
 			  gnutls_x509_privkey_t *key)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	rc = gnutls_x509_privkey_init(key);
@@ -409,7 +397,7 @@ static int dom_import_key(const struct tls_blob *b, const char *pass,
 		return rc;
 	rc = gnutls_x509_privkey_import2(*key, &dt, GNUTLS_X509_FMT_PEM, pass,
 					 0);
-	if (rc < 0 && !dom_looks_pem(b)) {
+	if (rc < 0 && !tls_blob_is_pem(b)) {
 		/* a failed import may leave state behind: start afresh */
 		gnutls_x509_privkey_deinit(*key);
 		rc = gnutls_x509_privkey_init(key);
@@ -632,14 +620,14 @@ static void dom_crls_free(gnutls_x509_crl_t *crls, unsigned n)
 static int dom_import_crls(const struct tls_blob *b, gnutls_x509_crl_t **crls,
 			   unsigned *n)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	*crls = NULL;
 	*n = 0;
 	rc = gnutls_x509_crl_list_import2(crls, n, &dt, GNUTLS_X509_FMT_PEM,
 					  0);
-	if (rc < 0 && !dom_looks_pem(b))
+	if (rc < 0 && !tls_blob_is_pem(b))
 		rc = gnutls_x509_crl_list_import2(crls, n, &dt,
 						  GNUTLS_X509_FMT_DER, 0);
 	if (rc < 0)

@@ -17,7 +17,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
 
 #include <sipcore/shm.h>
 
@@ -38,6 +41,25 @@ struct tls_blob {
 	unsigned char *data;
 	size_t len;
 };
+
+/** @b as GnuTLS takes it (no copy). */
+static inline gnutls_datum_t tls_blob_datum(const struct tls_blob *b)
+{
+	gnutls_datum_t dt = { b->data, (unsigned)b->len };
+
+	return dt;
+}
+
+/** Whether @b holds PEM armour anywhere (else it is taken as DER). */
+static inline int tls_blob_is_pem(const struct tls_blob *b)
+{
+	return memmem(b->data, b->len, "-----BEGIN", 10) != NULL;
+}
+
+static inline gnutls_x509_crt_fmt_t tls_blob_fmt(const struct tls_blob *b)
+{
+	return tls_blob_is_pem(b) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER;
+}
 
 /** One domain, resolved and loaded (all pointers into shared memory). */
 struct tls_dom {
