@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gnutls/gnutls.h>
 
@@ -59,43 +58,24 @@ static unsigned tls_direction(struct tls_conn *t)
 	return t->want;
 }
 
-/*
- * Session tickets of the connection's domain (tls_cred.c derives them).
- * A ticket offered in the ClientHello whose key name is that of the
- * domain's key from the previous master key is decrypted with that key;
- * everything else, new tickets of full handshakes included, uses the
- * current one. (GnuTLS takes one key per session: a session resumed with
- * the previous key gets its renewed tickets under it too, and they die
- * with it at the next rotation.)
- */
+/* Session tickets of the connection's domain (tls_tkt_enable). */
 static void tls_conn_tickets(struct sc_conn *c, struct tls_conn *t,
 			     const unsigned char *name)
 {
-	unsigned char prev[TLS_TKT_NAME_SIZE];
-	gnutls_datum_t key;
-	int ret;
+	int prev = 0, ret;
 
 	if (c->outgoing || !tls_cfg.session_tickets || t->tickets_on)
 		return;
 	tls_cred_tickets(t->cred);
-	if (!t->dom->ticket_keys)
-		return;
-	key.data = t->dom->ticket_key;
-	key.size = sizeof(t->dom->ticket_key);
-	if (name && t->dom->ticket_keys > 1 &&
-	    tls_tkt_name(t->dom->ticket_prev, time(NULL), prev) == 0 &&
-	    memcmp(prev, name, sizeof(prev)) == 0) {
-		SC_CLOG(SC_L_DBG, c, "tls: ticket of the previous key");
-		key.data = t->dom->ticket_prev;
-	}
-	gnutls_memset(prev, 0, sizeof(prev));
-	ret = gnutls_session_ticket_enable_server(t->s, &key);
+	ret = tls_tkt_enable(t->s, &t->dom->tkt, name, &prev);
 	if (ret < 0) {
 		TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
 				"session tickets off for this connection");
 		return;
 	}
-	t->tickets_on = 1;
+	if (prev)
+		SC_CLOG(SC_L_DBG, c, "tls: ticket of the previous key");
+	t->tickets_on = ret > 0;
 }
 
 /* The host name of a ClientHello's server_name extension (RFC 6066). */

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -68,61 +67,9 @@ fail:
 	return ret;
 }
 
-static int hash_blob(gnutls_hash_hd_t h, const void *p, size_t len)
-{
-	uint64_t l = len;
-
-	/* length first: no two inputs hash alike by shifting bytes across */
-	if (gnutls_hash(h, &l, sizeof(l)) < 0)
-		return -1;
-	return len ? gnutls_hash(h, p, len) : 0;
-}
-
-/*
- * Each domain resumes only its own sessions: its ticket key is an HMAC of
- * a master key over what decides who gets in (the domain, its
- * verification settings, its CA list and CRL), digested here once per
- * set. A ticket issued where no client certificate was asked for is then
- * useless on a listener that requires one, and a reload that changes
- * those settings retires every ticket issued under the old ones. Every
- * worker derives the same keys, so sessions still resume on any worker.
- */
-static int cred_ticket_id(struct tls_cred_dom *cd, const struct tls_dom *d)
-{
-	int32_t v[3] = { d->verify, d->require_certificate, d->verify_depth };
-	gnutls_hash_hd_t h;
-	int ret;
-
-	ret = gnutls_hash_init(&h, GNUTLS_DIG_SHA512);
-	if (ret < 0)
-		return ret;
-	/* the whole key, not the display name (which may be cut short) */
-	if (hash_blob(h, &d->id.kind, sizeof(d->id.kind)) < 0 ||
-	    hash_blob(h, &d->id.is_default, sizeof(d->id.is_default)) < 0 ||
-	    hash_blob(h, &d->id.addr, d->id.addrlen) < 0 ||
-	    hash_blob(h, d->id.server_name, strlen(d->id.server_name)) < 0 ||
-	    hash_blob(h, v, sizeof(v)) < 0 ||
-	    hash_blob(h, d->ca.data, d->ca.len) < 0 ||
-	    hash_blob(h, d->crl.data, d->crl.len) < 0) {
-		gnutls_hash_deinit(h, NULL);
-		return GNUTLS_E_INTERNAL_ERROR;
-	}
-	gnutls_hash_deinit(h, cd->tkt_id);
-	return 0;
-}
-
-/* HMAC-SHA512: exactly the 64 bytes GnuTLS wants for a ticket key. */
-static int cred_ticket_derive(const unsigned char *master,
-			      const unsigned char id[64], unsigned char out[64])
-{
-	return gnutls_hmac_fast(GNUTLS_MAC_SHA512, master, TLS_TKT_KEY_SIZE,
-				id, 64, out);
-}
-
 int tls_cred_tickets(struct tls_cred *c)
 {
 	struct tls_tkt_keys k;
-	struct tls_cred_dom *cd;
 	unsigned i;
 	int rc;
 
@@ -130,17 +77,8 @@ int tls_cred_tickets(struct tls_cred *c)
 			 c->tkt_serial);
 	if (rc <= 0)
 		return rc;
-	for (i = 0; i < c->n; i++) {
-		cd = &c->doms[i];
-		cd->ticket_keys = 0;
-		if (cred_ticket_derive(k.cur, cd->tkt_id, cd->ticket_key) < 0)
-			continue;
-		cd->ticket_keys = 1;
-		if (k.has_prev &&
-		    cred_ticket_derive(k.prev, cd->tkt_id,
-				       cd->ticket_prev) == 0)
-			cd->ticket_keys = 2;
-	}
+	for (i = 0; i < c->n; i++)
+		tls_tkt_dom_derive(&c->doms[i].tkt, &k);
 	c->tkt_serial = k.serial;
 	gnutls_memset(&k, 0, sizeof(k));
 	return 0;
@@ -225,7 +163,7 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 	/* RFC 7919 groups for DHE suites, no parameter file to manage */
 	gnutls_certificate_set_known_dh_params(cd->x509,
 					       GNUTLS_SEC_PARAM_MEDIUM);
-	ret = cred_ticket_id(cd, d);
+	ret = tls_tkt_dom_id(d, cd->tkt.id);
 	if (ret < 0) {
 		TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: session ticket key",
 			       d->id.name);
@@ -247,10 +185,7 @@ static void cred_free(struct tls_cred *c)
 	unsigned i;
 
 	for (i = 0; i < c->n; i++) {
-		gnutls_memset(c->doms[i].ticket_key, 0,
-			      sizeof(c->doms[i].ticket_key));
-		gnutls_memset(c->doms[i].ticket_prev, 0,
-			      sizeof(c->doms[i].ticket_prev));
+		gnutls_memset(&c->doms[i].tkt, 0, sizeof(c->doms[i].tkt));
 		if (c->doms[i].x509)
 			gnutls_certificate_free_credentials(c->doms[i].x509);
 		if (c->doms[i].prio)
