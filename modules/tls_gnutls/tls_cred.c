@@ -222,7 +222,7 @@ int tls_cred_build(const struct tls_dom_table *t, struct tls_cred **out)
 	*out = c;
 	return 0;
 nomem:
-	SC_ERR("tls: out of memory building credentials");
+	SC_ERR("tls_gnutls: out of memory building credentials");
 	if (c)
 		free(c->doms);
 	free(c);
@@ -248,13 +248,13 @@ static void cred_refresh(uint64_t gen)
 	shm_unlock(&tls_shared->lock);
 	if (ret < 0) {
 		tls_cred_failed_gen = gen;
-		SC_ERR("tls: cannot build credentials for generation %llu, "
+		SC_ERR("tls_gnutls: cannot build credentials for generation %llu, "
 		       "%s", (unsigned long long)gen, tls_cred_cur ?
 		       "new connections keep the previous one" :
 		       "TLS connections are refused");
 		return;
 	}
-	SC_INFO("tls: credentials of generation %llu in use",
+	SC_INFO("tls_gnutls: credentials of generation %llu in use",
 		(unsigned long long)gen);
 	tls_cred_put(tls_cred_cur);
 	tls_cred_cur = n;

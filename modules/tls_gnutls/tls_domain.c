@@ -348,7 +348,7 @@ static void dom_check_times(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 			dn.data = NULL;
 		if (exp != (time_t)-1 && exp < x->now) {
 			dom_fmt_time(exp, when, sizeof(when));
-			SC_WARN("tls: domain %s: certificate %u ('%s') in %s "
+			SC_WARN("tls_gnutls: domain %s: certificate %u ('%s') in %s "
 				"EXPIRED on %s: peers will refuse it",
 				x->d->id.name, i,
 				dn.data ? (char *)dn.data : "?",
@@ -356,7 +356,7 @@ static void dom_check_times(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 		}
 		if (act != (time_t)-1 && act > x->now) {
 			dom_fmt_time(act, when, sizeof(when));
-			SC_WARN("tls: domain %s: certificate %u ('%s') in %s "
+			SC_WARN("tls_gnutls: domain %s: certificate %u ('%s') in %s "
 				"is not valid before %s: peers will refuse it "
 				"until then", x->d->id.name, i,
 				dn.data ? (char *)dn.data : "?",
@@ -463,7 +463,7 @@ static void dom_key_mode(struct dom_ctx *x)
 	if (stat(x->d->key_file, &st) < 0 ||
 	    !(st.st_mode & (S_IRGRP | S_IROTH)))
 		return;
-	SC_WARN("tls: domain %s: private key %s is readable by %s (mode "
+	SC_WARN("tls_gnutls: domain %s: private key %s is readable by %s (mode "
 		"%04o): make it readable by its owner only (chmod 600)",
 		x->d->id.name, x->d->key_file,
 		(st.st_mode & S_IROTH) ? "everyone" : "its group",
@@ -522,7 +522,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 
 	if (!dom_set(x->eff.certificate)) {
 		if (d->id.kind == TLS_DOM_CLIENT) {
-			SC_INFO("tls: domain %s: no client certificate "
+			SC_INFO("tls_gnutls: domain %s: no client certificate "
 				"(tls_certificate is empty)", d->id.name);
 			return 1;
 		}
@@ -535,7 +535,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 	if (!dom_cert_builtin(x) || !missing)
 		return 0;
 	if (d->id.kind == TLS_DOM_CLIENT) {
-		SC_INFO("tls: domain %s: no client certificate (the default "
+		SC_INFO("tls_gnutls: domain %s: no client certificate (the default "
 			"%s does not exist; set tls_certificate to send one)",
 			d->id.name, d->cert_file);
 		shm_free(d->cert_file);
@@ -545,7 +545,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 	if (d->id.is_default) {
 		/* fine while every tls listener has a domain of its own:
 		 * listener_init refuses one that falls back to this */
-		SC_INFO("tls: domain %s: no certificate (the default %s does "
+		SC_INFO("tls_gnutls: domain %s: no certificate (the default %s does "
 			"not exist)", d->id.name, d->cert_file);
 		shm_free(d->cert_file);
 		d->cert_file = NULL;
@@ -602,7 +602,7 @@ static int dom_load_ca(struct dom_ctx *x)
 	if (rc < 0)
 		return dom_import_fail(x, rc, "tls_ca_list", d->ca_file,
 				       &d->ca, 0);
-	SC_DBG("tls: domain %s: %u trusted CA certificate(s) in %s",
+	SC_DBG("tls_gnutls: domain %s: %u trusted CA certificate(s) in %s",
 	       d->id.name, n, d->ca_file);
 	dom_crts_free(crts, n);
 	return 0;
@@ -702,14 +702,14 @@ static int dom_check_crl(struct dom_ctx *x, gnutls_x509_crl_t crl, unsigned i,
 	next = gnutls_x509_crl_get_next_update(crl);
 	if (next != (time_t)-1 && next < x->now) {
 		dom_fmt_time(next, when, sizeof(when));
-		SC_WARN("tls: domain %s: %s in %s is past its next update "
+		SC_WARN("tls_gnutls: domain %s: %s in %s is past its next update "
 			"(%s): refresh the file and reload", x->d->id.name,
 			name, x->d->crl_file, when);
 	}
 	upd = gnutls_x509_crl_get_this_update(crl);
 	if (upd != (time_t)-1 && upd > x->now) {
 		dom_fmt_time(upd, when, sizeof(when));
-		SC_WARN("tls: domain %s: %s in %s is dated in the future "
+		SC_WARN("tls_gnutls: domain %s: %s in %s is dated in the future "
 			"(%s): check the clock", x->d->id.name, name,
 			x->d->crl_file, when);
 	}
@@ -782,15 +782,15 @@ static int dom_priority(struct dom_ctx *x)
 	if (!d->priority)
 		return dom_nomem(x);
 	d->prio_flags = flags;
-	SC_NOTICE("tls: domain %s: priority \"%s\"", d->id.name, d->priority);
+	SC_NOTICE("tls_gnutls: domain %s: priority \"%s\"", d->id.name, d->priority);
 	if (flags & TLS_PRIO_NULL_CIPHERS)
-		SC_WARN("tls: domain %s: NULL ciphers (no encryption) were "
+		SC_WARN("tls_gnutls: domain %s: NULL ciphers (no encryption) were "
 			"requested: GnuTLS cannot use them with TLS 1.3, so "
 			"TLS 1.3 is switched off for this domain",
 			d->id.name);
 	if ((flags & TLS_PRIO_COARSE) &&
 	    tls_prio_describe(d->priority, suites, sizeof(suites)) >= 0)
-		SC_NOTICE("tls: domain %s: GnuTLS selects algorithms, not "
+		SC_NOTICE("tls_gnutls: domain %s: GnuTLS selects algorithms, not "
 			  "suites: the cipher list enables these suites: %s",
 			  d->id.name, suites);
 	return 0;
@@ -806,7 +806,7 @@ static int dom_verify(struct dom_ctx *x)
 	/* a client always sees the server's certificate: require is moot */
 	if (d->id.kind == TLS_DOM_SERVER && d->require_certificate > 0 &&
 	    d->verify <= 0)
-		SC_WARN("tls: domain %s: tls_require_certificate=1 has no "
+		SC_WARN("tls_gnutls: domain %s: tls_require_certificate=1 has no "
 			"effect without tls_verify=1 (as in the seed, a "
 			"certificate is only requested with tls_verify=1)",
 			d->id.name);
@@ -835,7 +835,7 @@ static int dom_build_one(const struct tls_cfg *c,
 	    dom_load_ca(&x) < 0 || dom_load_crl(&x) < 0)
 		return -1;
 	tls_dom_dontdump(d);
-	SC_INFO("tls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
+	SC_INFO("tls_gnutls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
 		"verify %d, require %d, depth %d", d->id.name,
 		d->cert_file ? d->cert_file : "-",
 		d->key_file ? d->key_file : "-",
@@ -933,14 +933,14 @@ static void dom_warn_weaker_sni(const struct tls_dom_table *t)
 			continue;
 		a = &t->doms[j];
 		if (a->verify > 0 && n->verify <= 0)
-			SC_WARN("tls: domain %s: tls_verify=0, but domain %s "
+			SC_WARN("tls_gnutls: domain %s: tls_verify=0, but domain %s "
 				"of the same address verifies clients: a "
 				"client that sends the name '%s' (SNI) is not "
 				"verified", n->id.name, a->id.name,
 				n->id.server_name);
 		else if (a->verify > 0 && a->require_certificate > 0 &&
 			 n->require_certificate <= 0)
-			SC_WARN("tls: domain %s: tls_require_certificate=0, "
+			SC_WARN("tls_gnutls: domain %s: tls_require_certificate=0, "
 				"but domain %s of the same address requires a "
 				"client certificate: a client that sends the "
 				"name '%s' (SNI) gets in without one",
@@ -1015,7 +1015,7 @@ static void dom_dontdump(const void *p, size_t len)
 	start = (uintptr_t)p & ~(pg - 1);
 	end = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
 	if (madvise((void *)start, end - start, MADV_DONTDUMP) < 0)
-		SC_DBG("tls: madvise(MADV_DONTDUMP): %s", strerror(errno));
+		SC_DBG("tls_gnutls: madvise(MADV_DONTDUMP): %s", strerror(errno));
 }
 
 void tls_dom_dontdump(const struct tls_dom *d)
@@ -1073,11 +1073,11 @@ int tls_shared_init(void)
 		return 0;
 	s = shm_calloc(1, sizeof(*s));
 	if (!s) {
-		SC_ERR("tls: out of shared memory for the module's state");
+		SC_ERR("tls_gnutls: out of shared memory for the module's state");
 		return -1;
 	}
 	if (shm_lock_init(&s->lock) != 0) {
-		SC_ERR("tls: cannot initialise the domain table lock");
+		SC_ERR("tls_gnutls: cannot initialise the domain table lock");
 		shm_free(s);
 		return -1;
 	}
@@ -1097,7 +1097,7 @@ void tls_dom_install(struct tls_dom_table *t)
 	uint64_t gen;
 
 	if (!tls_shared) {
-		SC_CRIT("tls: tls_dom_install() before tls_shared_init()");
+		SC_CRIT("tls_gnutls: tls_dom_install() before tls_shared_init()");
 		tls_dom_table_free(t);
 		return;
 	}

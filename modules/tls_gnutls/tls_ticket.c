@@ -63,7 +63,7 @@ static int tkt_fresh(unsigned char key[TLS_TKT_KEY_SIZE])
 	}
 	rc = 0;
 	if (k.size != TLS_TKT_KEY_SIZE) {
-		SC_ERR("tls: session ticket key of %u bytes, expected %d",
+		SC_ERR("tls_gnutls: session ticket key of %u bytes, expected %d",
 		       k.size, TLS_TKT_KEY_SIZE);
 		rc = -1;
 	} else {
@@ -86,18 +86,18 @@ int tls_tkt_init(void)
 	p = mmap(NULL, tkt_len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		SC_ERR("tls: mmap() of the session ticket key page: %s",
+		SC_ERR("tls_gnutls: mmap() of the session ticket key page: %s",
 		       strerror(errno));
 		return -1;
 	}
 	/* keys have no business in a core dump; not fatal if refused */
 	if (madvise(p, tkt_len, MADV_DONTDUMP) < 0)
-		SC_WARN("tls: madvise(MADV_DONTDUMP) on the session ticket key "
+		SC_WARN("tls_gnutls: madvise(MADV_DONTDUMP) on the session ticket key "
 			"page: %s: the keys may appear in core dumps",
 			strerror(errno));
 	tkt = p;
 	if (shm_lock_init(&tkt->lock) != 0) {
-		SC_ERR("tls: cannot initialise the session ticket key lock");
+		SC_ERR("tls_gnutls: cannot initialise the session ticket key lock");
 		goto fail;
 	}
 	if (tkt_fresh(tkt->cur) < 0)
@@ -149,10 +149,10 @@ int tls_tkt_rotate(const char *why)
 	serial = tkt->serial;
 	shm_unlock(&tkt->lock);
 	if (rc < 0)
-		SC_ERR("tls: session ticket key not rotated (%s): the current "
+		SC_ERR("tls_gnutls: session ticket key not rotated (%s): the current "
 		       "one stays", why);
 	else
-		SC_INFO("tls: session ticket key rotated (%s), serial %llu",
+		SC_INFO("tls_gnutls: session ticket key rotated (%s), serial %llu",
 			why, (unsigned long long)serial);
 	return rc;
 }
@@ -190,11 +190,11 @@ int tls_tkt_get(struct tls_tkt_keys *out, int64_t now, int64_t lifetime,
 	out->has_prev = tkt->has_prev;
 	shm_unlock(&tkt->lock);
 	if (rotated)
-		SC_INFO("tls: session ticket key rotated (its lifetime of "
+		SC_INFO("tls_gnutls: session ticket key rotated (its lifetime of "
 			"%lld s is over), serial %llu", (long long)lifetime,
 			(unsigned long long)out->serial);
 	if (failed)
-		SC_ERR("tls: session ticket key not rotated although its "
+		SC_ERR("tls_gnutls: session ticket key not rotated although its "
 		       "lifetime is over: the current one stays");
 	return 1;
 }

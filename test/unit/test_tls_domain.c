@@ -313,7 +313,7 @@ START_TEST(build_rsa_ecdsa)
 
 	/* each domain's priority string is logged once */
 	snprintf(want, sizeof(want),
-		 "tls: domain server:127.0.0.1:5061: priority \"%s\"",
+		 "tls_gnutls: domain server:127.0.0.1:5061: priority \"%s\"",
 		 rsa->priority);
 	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
 	ck_assert_ptr_null(strstr(strstr(log, want) + 1, want));
@@ -373,7 +373,7 @@ START_TEST(build_expired_warns)
 	t = t_build_ok(&c);
 	log = t_cap_end();
 	ck_assert_ptr_nonnull(strstr(log, "WARNING"));
-	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:default: "
+	ck_assert_ptr_nonnull(strstr(log, "tls_gnutls: domain server:default: "
 				     "certificate 0"));
 	ck_assert_ptr_nonnull(strstr(log, t_path(t_pki, "expired.pem")));
 	ck_assert_ptr_nonnull(strstr(log,
@@ -600,7 +600,7 @@ START_TEST(build_weaker_sni_warns)
 	t_cap_start();
 	t = t_build_ok(&c);
 	log = t_cap_end();
-	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+	ck_assert_ptr_nonnull(strstr(log, "tls_gnutls: domain server:127.0.0.1:5061/"
 				     "sip2.test: tls_require_certificate=0, "
 				     "but domain server:127.0.0.1:5061 of the "
 				     "same address requires a client "
@@ -613,7 +613,7 @@ START_TEST(build_weaker_sni_warns)
 	t_cap_start();
 	t = t_build_ok(&c);
 	log = t_cap_end();
-	ck_assert_ptr_nonnull(strstr(log, "tls: domain server:127.0.0.1:5061/"
+	ck_assert_ptr_nonnull(strstr(log, "tls_gnutls: domain server:127.0.0.1:5061/"
 				     "sip2.test: tls_verify=0, but domain "
 				     "server:127.0.0.1:5061 of the same "
 				     "address verifies clients"));
@@ -699,7 +699,7 @@ START_TEST(build_crl_checks)
 	t_cap_start();
 	t = t_build_ok(&c);
 	log = t_cap_end();
-	snprintf(want, sizeof(want), "tls: domain server:127.0.0.1:5061: CRL "
+	snprintf(want, sizeof(want), "tls_gnutls: domain server:127.0.0.1:5061: CRL "
 		 "0 (issuer 'CN=sipcore test root CA,O=sipcore test PKI') in "
 		 "%s is past its next update (2020-02-01 00:00:00 UTC)",
 		 t_path(t_pki, "crl-expired.pem"));
@@ -734,7 +734,7 @@ START_TEST(build_key_mode_warns)
 	t_cap_start();
 	t = t_build_ok(&c);
 	log = t_cap_end();
-	snprintf(want, sizeof(want), "tls: domain server:default: private key "
+	snprintf(want, sizeof(want), "tls_gnutls: domain server:default: private key "
 		 "%s is readable by everyone (mode 0644): make it readable by "
 		 "its owner only (chmod 600)", copy);
 	ck_assert_msg(strstr(log, want) != NULL, "log lacks %s", want);
