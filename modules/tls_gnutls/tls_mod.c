@@ -202,7 +202,7 @@ static void tls_mod_destroy(void)
 
 static const char *const tls_mod_provides[] = { "tls", NULL };
 
-const struct sc_module_exports sc_module_exports = {
+SC_PUBLIC const struct sc_module_exports sc_module_exports = {
 	.abi = SC_MODULE_ABI,
 	.name = "tls_gnutls",
 	.provides = tls_mod_provides,

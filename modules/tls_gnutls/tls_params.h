@@ -54,7 +54,7 @@ struct tls_param_def {
 #define TLS_LOG_LEVEL_MAX 8
 
 /** The module's one exported symbol (tls_mod.c), named SC_MODULE_SYMBOL. */
-extern const struct sc_module_exports sc_module_exports;
+extern SC_PUBLIC const struct sc_module_exports sc_module_exports;
 
 extern const struct tls_param_def tls_param_defs[];
 /** What the module exports to the core, one row per parameter and alias. */

@@ -3,7 +3,8 @@
  * The module interface (prefix: sc_mod).
  *
  * A module is a shared object that exports one symbol, SC_MODULE_SYMBOL, a
- * struct sc_module_exports. It links nothing of the core: the sipcore
+ * struct sc_module_exports. Build it with -fvisibility=hidden and mark that
+ * one definition SC_PUBLIC, so that nothing else of the module is exported. It links nothing of the core: the sipcore
  * executable exports its API (-rdynamic) and the dynamic linker resolves the
  * module's references at dlopen() time.
  *

@@ -369,7 +369,7 @@ static const struct sc_param_export sct_params[] = {
 
 static const char *const sct_provides[] = { "sct", NULL };
 
-const struct sc_module_exports sc_module_exports = {
+SC_PUBLIC const struct sc_module_exports sc_module_exports = {
 	.abi = SC_MODULE_ABI,
 	.name = "sct",
 	.provides = sct_provides,
