@@ -22,14 +22,13 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include <sipcore/addr.h>
 #include <sipcore/log.h>
 #include <sipcore/module.h>
 #include <sipcore/shm.h>
@@ -129,20 +128,15 @@ static void dom_fmt_time(time_t t, char *buf, size_t len)
 static void dom_format_name(struct tls_dom_id *id)
 {
 	const char *kind = id->kind == TLS_DOM_CLIENT ? "client" : "server";
-	char ip[INET6_ADDRSTRLEN] = "?";
-	const struct sockaddr_in *s4 = (const void *)&id->addr;
-	const struct sockaddr_in6 *s6 = (const void *)&id->addr;
+	char a[SC_ADDR_STRLEN];
 
 	if (id->is_default) {
 		snprintf(id->name, sizeof(id->name), "%s:default", kind);
-	} else if (id->addr.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-		snprintf(id->name, sizeof(id->name), "%s:%s:%u", kind, ip,
-			 ntohs(s4->sin_port));
-	} else if (id->addr.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(id->name, sizeof(id->name), "%s:[%s]:%u", kind, ip,
-			 ntohs(s6->sin6_port));
+	} else if (id->addr.ss_family == AF_INET ||
+		   id->addr.ss_family == AF_INET6) {
+		snprintf(id->name, sizeof(id->name), "%s:%s", kind,
+			 sc_addr_str((const struct sockaddr *)&id->addr, a,
+				     sizeof(a)));
 	} else {
 		snprintf(id->name, sizeof(id->name), "%s:?", kind);
 	}
