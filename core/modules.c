@@ -209,11 +209,13 @@ static const struct sc_param_export *mod_param(struct sc_module *m,
 	const struct sc_param_export *p;
 
 	for (p = m->exp->params; p && p->name; p++)
-		if (strcmp(p->name, name) == 0)
+		if (strcmp(p->name, name) == 0 ||
+		    (p->alias && strcmp(p->alias, name) == 0))
 			return p;
 	return NULL;
 }
 
+/* The names, then the aliases, in table order. */
 static void mod_param_list(struct sc_module *m, char *buf, size_t len)
 {
 	const struct sc_param_export *p;
@@ -223,52 +225,158 @@ static void mod_param_list(struct sc_module *m, char *buf, size_t len)
 	for (p = m->exp->params; p && p->name && o < len; p++)
 		o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
 			      p->name);
+	for (p = m->exp->params; p && p->name && o < len; p++)
+		if (p->alias)
+			o += snprintf(buf + o, len - o, ", %s", p->alias);
 	if (!o)
 		snprintf(buf, len, "it has no parameters");
 }
 
+static int mod_has_scoped(const struct sc_module *m)
+{
+	const struct sc_param_export *p;
+
+	for (p = m->exp->params; p && p->name; p++)
+		if (p->flags & SC_PARAM_SCOPED)
+			return 1;
+	return 0;
+}
+
+/*
+ * Split "[SCOPE]rest" (the brackets may nest: "[[::1]:5061]x") into
+ * @scope and @rest, blanks after the bracket skipped. 0, or -1 with @why.
+ */
+static int mod_split_scope(const struct sc_param_export *p, const char *s,
+			   char *scope, size_t scopelen, const char **rest,
+			   char *why, size_t whylen)
+{
+	const char *e;
+	size_t len;
+	int depth = 0;
+
+	for (e = s; *e; e++) {
+		if (*e == '[')
+			depth++;
+		else if (*e == ']' && --depth == 0)
+			break;
+	}
+	if (!*e) {
+		if (p->flags & SC_PARAM_SECRET)
+			snprintf(why, whylen, "a value that starts with '[' "
+				 "must be \"[SCOPE]value\" (the value is "
+				 "secret, not shown)");
+		else
+			snprintf(why, whylen, "missing ']' after the scope in "
+				 "'%.64s' (expected \"[SCOPE]value\", e.g. "
+				 "\"[10.0.0.2:5061]value\")", s);
+		return -1;
+	}
+	len = (size_t)(e - s - 1);
+	if (len == 0) {
+		snprintf(why, whylen, "empty scope '[]' (expected "
+			 "\"[SCOPE]value\", e.g. \"[10.0.0.2:5061]value\")");
+		return -1;
+	}
+	if (len >= scopelen) {
+		snprintf(why, whylen, "scope '%.64s...' is too long (at most "
+			 "%zu characters)", s + 1, scopelen - 1);
+		return -1;
+	}
+	memcpy(scope, s + 1, len);
+	scope[len] = '\0';
+	for (e++; *e == ' ' || *e == '\t'; e++)
+		;
+	*rest = e;
+	return 0;
+}
+
+/*
+ * The scope of a setting: the block's, or a "[SCOPE]" prefix of a string
+ * value, split off into @pv. Refused on a row that cannot be scoped.
+ */
+static int mod_scope(struct sc_module *m, const struct sc_param_export *p,
+		     const char *param, struct sc_param_ctx *ctx,
+		     struct sc_param_value *pv, char *pscope, size_t pscopelen,
+		     char *err, size_t errlen)
+{
+	char why[512];
+
+	if (pv->type == SC_PARAM_STR && pv->s[0] == '[' && mod_has_scoped(m)) {
+		if (mod_split_scope(p, pv->s, pscope, pscopelen, &pv->s, why,
+				    sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s: %s: %s", ctx->file,
+				 ctx->line, m->exp->name, param, why);
+			return -1;
+		}
+		if (ctx->scope) {
+			snprintf(err, errlen, "%s:%d: %s: %s: scope given "
+				 "twice: '[%s]' in the value inside "
+				 "tls_domain[%.64s]; give it once, either as "
+				 "the block or as the prefix", ctx->file,
+				 ctx->line, m->exp->name, param, pscope,
+				 ctx->scope);
+			return -1;
+		}
+		ctx->scope = pscope;
+	}
+	if (ctx->scope && !(p->flags & SC_PARAM_SCOPED)) {
+		snprintf(err, errlen, "%s:%d: %s: parameter '%s' cannot be set "
+			 "per domain (scope '%.64s'): it is a global setting; "
+			 "give it outside tls_domain blocks and without a "
+			 "[SCOPE] prefix", ctx->file, ctx->line, m->exp->name,
+			 param, ctx->scope);
+		return -1;
+	}
+	return 0;
+}
+
 int mod_set_param(struct sc_module *m, const char *param,
-		  const struct cfg_value *v, const struct sc_param_ctx *ctx,
+		  const struct cfg_value *v, const struct sc_param_ctx *where,
 		  char *err, size_t errlen)
 {
 	const struct sc_param_export *p = mod_param(m, param);
 	struct sc_param_value pv = { .type = v->type, .i = v->i, .s = v->s };
-	char list[2048], why[512];
+	struct sc_param_ctx ctx = *where;
+	char list[2048], why[512], pscope[128];
 
 	if (!p) {
 		mod_param_list(m, list, sizeof(list));
 		snprintf(err, errlen, "%s:%d: %s: unknown parameter '%s' "
-			 "(known: %s)", ctx->file, ctx->line, m->exp->name,
+			 "(known: %s)", ctx.file, ctx.line, m->exp->name,
 			 param, list);
 		return -1;
 	}
 	if (!(p->types & v->type)) {
 		snprintf(err, errlen, "%s:%d: %s: parameter '%s' expects %s, "
-			 "got %s", ctx->file, ctx->line, m->exp->name, param,
+			 "got %s", ctx.file, ctx.line, m->exp->name, param,
 			 p->types & SC_PARAM_INT ? "an integer" : "a string",
 			 v->type == SC_PARAM_INT ? "an integer" : "a string");
 		return -1;
 	}
+	if (mod_scope(m, p, param, &ctx, &pv, pscope, sizeof(pscope), err,
+		      errlen) < 0)
+		return -1;
+	ctx.arg = p->arg;
 	if (p->set) {
 		why[0] = '\0';
-		if (p->set(ctx, &pv, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s: %s: %s", ctx->file,
-				 ctx->line, m->exp->name, param,
+		if (p->set(&ctx, &pv, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s: %s: %s", ctx.file,
+				 ctx.line, m->exp->name, param,
 				 why[0] ? why : "invalid value");
 			return -1;
 		}
 		return 0;
 	}
-	if (ctx->scope) {
+	if (ctx.scope) {
 		snprintf(err, errlen, "%s:%d: %s: parameter '%s' cannot be set "
-			 "per domain", ctx->file, ctx->line, m->exp->name,
-			 param);
+			 "per domain: a scoped parameter needs a setter",
+			 ctx.file, ctx.line, m->exp->name, param);
 		return -1;
 	}
-	if (v->type == SC_PARAM_INT) {
-		*(int *)p->var = (int)v->i;
+	if (pv.type == SC_PARAM_INT) {
+		*(int *)p->var = (int)pv.i;
 	} else {
-		char *s = strdup(v->s);
+		char *s = strdup(pv.s);
 
 		if (!s) {
 			snprintf(err, errlen, "out of memory");

@@ -10,14 +10,13 @@
  * none": it overrides an inherited value and resolves to NULL in
  * tls_cfg_effective(), so that, say, one domain can drop a global CA list.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <sipcore/addr.h>
 #include <sipcore/module.h>
 
 #include "tls_cfg.h"
@@ -147,77 +146,31 @@ static int scope_err(char *err, size_t errlen, const char *scope,
 	return -1;
 }
 
-/* "5061" -> 5061; only digits, 1..65535. */
-static int scope_port(const char *s, unsigned short *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (!*s || strlen(s) > 5)
-		return -1;
-	for (i = 0; s[i]; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		return -1;
-	*port = (unsigned short)v;
-	return 0;
-}
-
-/* @s: "IP:port" or "[IPv6]:port", in a writable buffer. */
-static int scope_addr(char *s, const char *scope,
+/*
+ * @s: "IP:port" or "[IPv6]:port" (sc_addr_parse, whose messages are the
+ * module's). An unclosed bracket and "[IPv6]" without a port are named
+ * more precisely here.
+ */
+static int scope_addr(const char *s, const char *scope,
 		      struct sockaddr_storage *addr, socklen_t *addrlen,
 		      char *err, size_t errlen)
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)addr;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)addr;
-	unsigned short port;
-	char *host = s, *colon;
+	enum sc_addr_err e;
 
 	if (*s == '[') {
-		char *close = strchr(s, ']');
+		const char *close = strchr(s, ']');
 
 		if (!close)
 			return scope_err(err, errlen, scope,
 					 "missing ']' after the IPv6 address");
-		*close = '\0';
-		host = s + 1;
 		if (close[1] != ':')
 			return scope_err(err, errlen, scope,
 					 "expected ':port' after ']'");
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return scope_err(err, errlen, scope, "port missing");
-		*colon = '\0';
-		if (strchr(host, ':'))
-			return scope_err(err, errlen, scope,
-					 "an IPv6 address must be written in "
-					 "brackets, [IPv6]:port");
 	}
-	if (scope_port(colon + 1, &port) < 0)
-		return scope_err(err, errlen, scope,
-				 "the port must be a number from 1 to 65535");
 	memset(addr, 0, sizeof(*addr));
-	if (host != s) {
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			return scope_err(err, errlen, scope,
-					 "not an IPv6 address in brackets");
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		*addrlen = sizeof(*s6);
-		return 0;
-	}
-	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-		return scope_err(err, errlen, scope,
-				 "not an IPv4 address (host names are not "
-				 "accepted)");
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons(port);
-	*addrlen = sizeof(*s4);
+	e = sc_addr_parse(s, strlen(s), 0, addr, addrlen);
+	if (e != SC_ADDR_OK)
+		return scope_err(err, errlen, scope, sc_addr_strerror(e));
 	return 0;
 }
 
@@ -311,8 +264,6 @@ static int dom_key_eq(const struct tls_dom_cfg *d, enum tls_dom_kind kind,
 		      int is_default, const struct sockaddr_storage *addr,
 		      const char *name)
 {
-	const struct sockaddr_in *a4, *b4;
-	const struct sockaddr_in6 *a6, *b6;
 	const char *dname = tls_cfg_scope_name(d->scope);
 
 	if (d->kind != kind || d->is_default != is_default)
@@ -321,19 +272,8 @@ static int dom_key_eq(const struct tls_dom_cfg *d, enum tls_dom_kind kind,
 		return 0;
 	if (is_default)
 		return 1;
-	if (d->addr.ss_family != addr->ss_family)
-		return 0;
-	if (addr->ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&d->addr;
-		b4 = (const struct sockaddr_in *)addr;
-		return a4->sin_port == b4->sin_port &&
-		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	}
-	a6 = (const struct sockaddr_in6 *)&d->addr;
-	b6 = (const struct sockaddr_in6 *)addr;
-	return a6->sin6_port == b6->sin6_port &&
-	       memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		      sizeof(a6->sin6_addr)) == 0;
+	return sc_addr_equal((const struct sockaddr *)&d->addr,
+			     (const struct sockaddr *)addr);
 }
 
 static struct tls_dom_cfg *dom_new(const char *scope, enum tls_dom_kind kind,

@@ -219,17 +219,6 @@ const struct tls_prio_name *tls_prio_name_find(const char *name, size_t len)
 	return NULL;
 }
 
-const struct tls_prio_name *tls_prio_name_by_id(const unsigned char id[2])
-{
-	size_t i;
-
-	for (i = 0; i < NAMES_COUNT; i++) {
-		if (names[i].id[0] == id[0] && names[i].id[1] == id[1])
-			return &names[i];
-	}
-	return NULL;
-}
-
 size_t tls_prio_name_count(void)
 {
 	return NAMES_COUNT;

@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gnutls/gnutls.h>
 
@@ -21,6 +20,7 @@
 #include "tls_conn.h"
 #include "tls_cred.h"
 #include "tls_domain.h"
+#include "tls_lookup.h"
 #include "tls_info.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
@@ -37,7 +37,6 @@ struct tls_conn {
 	size_t wpending;             /* bytes of a send that got AGAIN */
 	unsigned want;
 	unsigned hs_done:1;
-	unsigned bye_sent:1;
 	unsigned tickets_on:1;
 };
 
@@ -59,43 +58,24 @@ static unsigned tls_direction(struct tls_conn *t)
 	return t->want;
 }
 
-/*
- * Session tickets of the connection's domain (tls_cred.c derives them).
- * A ticket offered in the ClientHello whose key name is that of the
- * domain's key from the previous master key is decrypted with that key;
- * everything else, new tickets of full handshakes included, uses the
- * current one. (GnuTLS takes one key per session: a session resumed with
- * the previous key gets its renewed tickets under it too, and they die
- * with it at the next rotation.)
- */
+/* Session tickets of the connection's domain (tls_tkt_enable). */
 static void tls_conn_tickets(struct sc_conn *c, struct tls_conn *t,
 			     const unsigned char *name)
 {
-	unsigned char prev[TLS_TKT_NAME_SIZE];
-	gnutls_datum_t key;
-	int ret;
+	int prev = 0, ret;
 
 	if (c->outgoing || !tls_cfg.session_tickets || t->tickets_on)
 		return;
 	tls_cred_tickets(t->cred);
-	if (!t->dom->ticket_keys)
-		return;
-	key.data = t->dom->ticket_key;
-	key.size = sizeof(t->dom->ticket_key);
-	if (name && t->dom->ticket_keys > 1 &&
-	    tls_tkt_name(t->dom->ticket_prev, time(NULL), prev) == 0 &&
-	    memcmp(prev, name, sizeof(prev)) == 0) {
-		SC_CLOG(SC_L_DBG, c, "tls: ticket of the previous key");
-		key.data = t->dom->ticket_prev;
-	}
-	gnutls_memset(prev, 0, sizeof(prev));
-	ret = gnutls_session_ticket_enable_server(t->s, &key);
+	ret = tls_tkt_enable(t->s, &t->dom->tkt, name, &prev);
 	if (ret < 0) {
 		TLS_CLOG_GNUTLS(SC_L_WARN, c, ret,
 				"session tickets off for this connection");
 		return;
 	}
-	t->tickets_on = 1;
+	if (prev)
+		SC_CLOG(SC_L_DBG, c, "tls_gnutls: ticket of the previous key");
+	t->tickets_on = ret > 0;
 }
 
 /* The host name of a ClientHello's server_name extension (RFC 6066). */
@@ -144,7 +124,7 @@ static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 				    name[0] ? name : NULL);
 	}
 	if (d && d != t->dom) {
-		SC_CLOG(SC_L_DBG, t->c, "tls: SNI '%s' selects domain %s",
+		SC_CLOG(SC_L_DBG, t->c, "tls_gnutls: SNI '%s' selects domain %s",
 			name, d->id.name);
 		t->dom = d;
 		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, d->x509);
@@ -206,7 +186,7 @@ static int tls_conn_init(struct sc_conn *c)
 	struct tls_conn *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		SC_CLOG(SC_L_ERR, c, "tls: out of memory");
+		SC_CLOG(SC_L_ERR, c, "tls_gnutls: out of memory");
 		return -1;
 	}
 	t->c = c;
@@ -215,7 +195,7 @@ static int tls_conn_init(struct sc_conn *c)
 	c->send_timeout_ms = (unsigned)tls_cfg.send_timeout * 1000u;
 	t->cred = tls_cred_get();
 	if (!t->cred) {
-		SC_CLOG(SC_L_ERR, c, "tls: no credentials, refusing");
+		SC_CLOG(SC_L_ERR, c, "tls_gnutls: no credentials, refusing");
 		return -1;
 	}
 	t->dom = c->outgoing
@@ -223,15 +203,15 @@ static int tls_conn_init(struct sc_conn *c)
 				  c->dst_name)
 		: tls_cred_server(t->cred, (struct sockaddr *)&c->local, NULL);
 	if (!t->dom) {
-		SC_CLOG(SC_L_ERR, c, "tls: no domain for this connection");
+		SC_CLOG(SC_L_ERR, c, "tls_gnutls: no domain for this connection");
 		return -1;
 	}
 	if (!c->outgoing && !t->dom->has_cert) {
-		SC_CLOG(SC_L_ERR, c, "tls: domain %s has no certificate",
+		SC_CLOG(SC_L_ERR, c, "tls_gnutls: domain %s has no certificate",
 			t->dom->id.name);
 		return -1;
 	}
-	SC_CLOG(SC_L_DBG, c, "tls: domain %s", t->dom->id.name);
+	SC_CLOG(SC_L_DBG, c, "tls_gnutls: domain %s", t->dom->id.name);
 	return tls_conn_session(c, t);
 }
 
@@ -288,7 +268,7 @@ static int tls_conn_resumed_without_cert(struct sc_conn *c,
 	if (gnutls_certificate_get_peers(t->s, &n) && n > 0)
 		return 0;
 	TLS_STAT_ADD(verify_failures);
-	SC_CLOG(SC_L_NOTICE, c, "tls: resumed session without a client "
+	SC_CLOG(SC_L_NOTICE, c, "tls_gnutls: resumed session without a client "
 		"certificate on domain %s, which requires one: closing",
 		t->dom->id.name);
 	return 1;
@@ -309,7 +289,7 @@ static int tls_conn_handshake(struct sc_conn *c)
 			return SC_IO_AGAIN;
 		}
 		if (!gnutls_error_is_fatal(ret)) {
-			SC_CLOG(SC_L_DBG, c, "tls: handshake: %s",
+			SC_CLOG(SC_L_DBG, c, "tls_gnutls: handshake: %s",
 				gnutls_strerror(ret));
 			if (++nodata < TLS_CONN_NODATA_MAX)
 				continue;
@@ -351,18 +331,18 @@ static ssize_t tls_conn_read(struct sc_conn *c, void *buf, size_t len)
 			tls_direction(t);
 			return SC_IO_AGAIN;
 		case GNUTLS_E_REHANDSHAKE:
-			SC_CLOG(SC_L_NOTICE, c, "tls: peer asked to "
+			SC_CLOG(SC_L_NOTICE, c, "tls_gnutls: peer asked to "
 				"renegotiate, refused: closing");
 			return SC_IO_ERROR;
 		case GNUTLS_E_PREMATURE_TERMINATION:
 			/* TCP closed without close_notify: SIP framing
 			 * guarantees nothing partial was delivered */
-			SC_CLOG(SC_L_DBG, c, "tls: closed without "
+			SC_CLOG(SC_L_DBG, c, "tls_gnutls: closed without "
 				"close_notify");
 			return 0;
 		default:
 			if (!gnutls_error_is_fatal((int)n)) {
-				SC_CLOG(SC_L_DBG, c, "tls: %s",
+				SC_CLOG(SC_L_DBG, c, "tls_gnutls: %s",
 					gnutls_strerror((int)n));
 				if (++nodata < TLS_CONN_NODATA_MAX)
 					continue;
@@ -420,7 +400,6 @@ static int tls_conn_shutdown(struct sc_conn *c)
 		tls_direction(t);
 		return SC_IO_AGAIN;
 	}
-	t->bye_sent = 1;
 	return 0;
 }
 
@@ -467,20 +446,20 @@ static int tls_conn_listener_init(struct sc_listener *l)
 	const struct tls_dom *d;
 	int i;
 
-	i = tls_dom_lookup(tab->doms, tab->n, sizeof(*tab->doms),
-			   TLS_DOM_SERVER, (struct sockaddr *)&l->addr, NULL);
+	i = tls_lookup(tab->doms, tab->n, sizeof(*tab->doms),
+		       TLS_DOM_SERVER, (struct sockaddr *)&l->addr, NULL);
 	if (i < 0) {
-		SC_ERR("tls: %s: no server domain", l->name);
+		SC_ERR("tls_gnutls: %s: no server domain", l->name);
 		return -1;
 	}
 	d = &tab->doms[i];
 	if (!d->cert.len) {
-		SC_ERR("tls: %s: domain %s has no certificate (set "
+		SC_ERR("tls_gnutls: %s: domain %s has no certificate (set "
 		       "tls_certificate and tls_private_key)", l->name,
 		       d->id.name);
 		return -1;
 	}
-	SC_NOTICE("tls: %s served by domain %s (certificate %s, verify=%d, "
+	SC_NOTICE("tls_gnutls: %s served by domain %s (certificate %s, verify=%d, "
 		  "require_certificate=%d)", l->name, d->id.name,
 		  d->cert_file ? d->cert_file : "?", d->verify,
 		  d->require_certificate);

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -19,6 +18,7 @@
 
 #include "tls_cfg.h"
 #include "tls_cred.h"
+#include "tls_lookup.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
 
@@ -28,23 +28,10 @@
 static struct tls_cred *tls_cred_cur;
 static uint64_t tls_cred_failed_gen;
 
-static gnutls_x509_crt_fmt_t blob_fmt(const struct tls_blob *b)
-{
-	return memmem(b->data, b->len, "-----BEGIN", 10) ? GNUTLS_X509_FMT_PEM
-							 : GNUTLS_X509_FMT_DER;
-}
-
-static gnutls_datum_t blob_datum(const struct tls_blob *b)
-{
-	gnutls_datum_t d = { .data = b->data, .size = (unsigned)b->len };
-
-	return d;
-}
-
 /* A key that lives in a token (PKCS#11 URL): certificate from memory. */
 static int cred_set_key_url(struct tls_cred_dom *cd, const struct tls_dom *d)
 {
-	gnutls_datum_t cert = blob_datum(&d->cert);
+	gnutls_datum_t cert = tls_blob_datum(&d->cert);
 	gnutls_pcert_st *pcerts = NULL;
 	gnutls_privkey_t key = NULL;
 	unsigned n = 16;
@@ -54,7 +41,7 @@ static int cred_set_key_url(struct tls_cred_dom *cd, const struct tls_dom *d)
 	if (!pcerts)
 		return GNUTLS_E_MEMORY_ERROR;
 	ret = gnutls_pcert_list_import_x509_raw(pcerts, &n, &cert,
-						blob_fmt(&d->cert), 0);
+						tls_blob_fmt(&d->cert), 0);
 	if (ret < 0)
 		goto fail;
 	ret = gnutls_privkey_init(&key);
@@ -80,61 +67,9 @@ fail:
 	return ret;
 }
 
-static int hash_blob(gnutls_hash_hd_t h, const void *p, size_t len)
-{
-	uint64_t l = len;
-
-	/* length first: no two inputs hash alike by shifting bytes across */
-	if (gnutls_hash(h, &l, sizeof(l)) < 0)
-		return -1;
-	return len ? gnutls_hash(h, p, len) : 0;
-}
-
-/*
- * Each domain resumes only its own sessions: its ticket key is an HMAC of
- * a master key over what decides who gets in (the domain, its
- * verification settings, its CA list and CRL), digested here once per
- * set. A ticket issued where no client certificate was asked for is then
- * useless on a listener that requires one, and a reload that changes
- * those settings retires every ticket issued under the old ones. Every
- * worker derives the same keys, so sessions still resume on any worker.
- */
-static int cred_ticket_id(struct tls_cred_dom *cd, const struct tls_dom *d)
-{
-	int32_t v[3] = { d->verify, d->require_certificate, d->verify_depth };
-	gnutls_hash_hd_t h;
-	int ret;
-
-	ret = gnutls_hash_init(&h, GNUTLS_DIG_SHA512);
-	if (ret < 0)
-		return ret;
-	/* the whole key, not the display name (which may be cut short) */
-	if (hash_blob(h, &d->id.kind, sizeof(d->id.kind)) < 0 ||
-	    hash_blob(h, &d->id.is_default, sizeof(d->id.is_default)) < 0 ||
-	    hash_blob(h, &d->id.addr, d->id.addrlen) < 0 ||
-	    hash_blob(h, d->id.server_name, strlen(d->id.server_name)) < 0 ||
-	    hash_blob(h, v, sizeof(v)) < 0 ||
-	    hash_blob(h, d->ca.data, d->ca.len) < 0 ||
-	    hash_blob(h, d->crl.data, d->crl.len) < 0) {
-		gnutls_hash_deinit(h, NULL);
-		return GNUTLS_E_INTERNAL_ERROR;
-	}
-	gnutls_hash_deinit(h, cd->tkt_id);
-	return 0;
-}
-
-/* HMAC-SHA512: exactly the 64 bytes GnuTLS wants for a ticket key. */
-static int cred_ticket_derive(const unsigned char *master,
-			      const unsigned char id[64], unsigned char out[64])
-{
-	return gnutls_hmac_fast(GNUTLS_MAC_SHA512, master, TLS_TKT_KEY_SIZE,
-				id, 64, out);
-}
-
 int tls_cred_tickets(struct tls_cred *c)
 {
 	struct tls_tkt_keys k;
-	struct tls_cred_dom *cd;
 	unsigned i;
 	int rc;
 
@@ -142,17 +77,8 @@ int tls_cred_tickets(struct tls_cred *c)
 			 c->tkt_serial);
 	if (rc <= 0)
 		return rc;
-	for (i = 0; i < c->n; i++) {
-		cd = &c->doms[i];
-		cd->ticket_keys = 0;
-		if (cred_ticket_derive(k.cur, cd->tkt_id, cd->ticket_key) < 0)
-			continue;
-		cd->ticket_keys = 1;
-		if (k.has_prev &&
-		    cred_ticket_derive(k.prev, cd->tkt_id,
-				       cd->ticket_prev) == 0)
-			cd->ticket_keys = 2;
-	}
+	for (i = 0; i < c->n; i++)
+		tls_tkt_dom_derive(&c->doms[i].tkt, &k);
 	c->tkt_serial = k.serial;
 	gnutls_memset(&k, 0, sizeof(k));
 	return 0;
@@ -190,12 +116,11 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		}
 		cd->has_cert = 1;
 	} else if (d->cert.len && d->key.len) {
-		cert = blob_datum(&d->cert);
-		key = blob_datum(&d->key);
-		ret = gnutls_certificate_set_x509_key_mem2(cd->x509, &cert,
-							   &key,
-							   blob_fmt(&d->key),
-							   d->key_password, 0);
+		cert = tls_blob_datum(&d->cert);
+		key = tls_blob_datum(&d->key);
+		ret = gnutls_certificate_set_x509_key_mem2(
+			cd->x509, &cert, &key, tls_blob_fmt(&d->key),
+			d->key_password, 0);
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: certificate "
 				       "%s with key %s", d->id.name,
@@ -206,9 +131,9 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		cd->has_cert = 1;
 	}
 	if (d->ca.len) {
-		ca = blob_datum(&d->ca);
-		ret = gnutls_certificate_set_x509_trust_mem(cd->x509, &ca,
-							    blob_fmt(&d->ca));
+		ca = tls_blob_datum(&d->ca);
+		ret = gnutls_certificate_set_x509_trust_mem(
+			cd->x509, &ca, tls_blob_fmt(&d->ca));
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: CA list %s",
 				       d->id.name, d->ca_file ? d->ca_file : "?");
@@ -216,9 +141,9 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 		}
 	}
 	if (d->crl.len) {
-		crl = blob_datum(&d->crl);
-		ret = gnutls_certificate_set_x509_crl_mem(cd->x509, &crl,
-							  blob_fmt(&d->crl));
+		crl = tls_blob_datum(&d->crl);
+		ret = gnutls_certificate_set_x509_crl_mem(
+			cd->x509, &crl, tls_blob_fmt(&d->crl));
 		if (ret < 0) {
 			TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: CRL %s",
 				       d->id.name,
@@ -238,7 +163,7 @@ static int cred_dom_build(struct tls_cred_dom *cd, const struct tls_dom *d)
 	/* RFC 7919 groups for DHE suites, no parameter file to manage */
 	gnutls_certificate_set_known_dh_params(cd->x509,
 					       GNUTLS_SEC_PARAM_MEDIUM);
-	ret = cred_ticket_id(cd, d);
+	ret = tls_tkt_dom_id(d, cd->tkt.id);
 	if (ret < 0) {
 		TLS_LOG_GNUTLS(SC_L_ERR, ret, "domain %s: session ticket key",
 			       d->id.name);
@@ -260,10 +185,7 @@ static void cred_free(struct tls_cred *c)
 	unsigned i;
 
 	for (i = 0; i < c->n; i++) {
-		gnutls_memset(c->doms[i].ticket_key, 0,
-			      sizeof(c->doms[i].ticket_key));
-		gnutls_memset(c->doms[i].ticket_prev, 0,
-			      sizeof(c->doms[i].ticket_prev));
+		gnutls_memset(&c->doms[i].tkt, 0, sizeof(c->doms[i].tkt));
 		if (c->doms[i].x509)
 			gnutls_certificate_free_credentials(c->doms[i].x509);
 		if (c->doms[i].prio)
@@ -300,7 +222,7 @@ int tls_cred_build(const struct tls_dom_table *t, struct tls_cred **out)
 	*out = c;
 	return 0;
 nomem:
-	SC_ERR("tls: out of memory building credentials");
+	SC_ERR("tls_gnutls: out of memory building credentials");
 	if (c)
 		free(c->doms);
 	free(c);
@@ -326,13 +248,13 @@ static void cred_refresh(uint64_t gen)
 	shm_unlock(&tls_shared->lock);
 	if (ret < 0) {
 		tls_cred_failed_gen = gen;
-		SC_ERR("tls: cannot build credentials for generation %llu, "
+		SC_ERR("tls_gnutls: cannot build credentials for generation %llu, "
 		       "%s", (unsigned long long)gen, tls_cred_cur ?
 		       "new connections keep the previous one" :
 		       "TLS connections are refused");
 		return;
 	}
-	SC_INFO("tls: credentials of generation %llu in use",
+	SC_INFO("tls_gnutls: credentials of generation %llu in use",
 		(unsigned long long)gen);
 	tls_cred_put(tls_cred_cur);
 	tls_cred_cur = n;
@@ -362,8 +284,8 @@ struct tls_cred_dom *tls_cred_server(struct tls_cred *c,
 				     const struct sockaddr *local,
 				     const char *sni)
 {
-	int i = tls_dom_lookup(c->doms, c->n, sizeof(*c->doms),
-			       TLS_DOM_SERVER, local, sni);
+	int i = tls_lookup(c->doms, c->n, sizeof(*c->doms), TLS_DOM_SERVER,
+			   local, sni);
 
 	return i < 0 ? NULL : &c->doms[i];
 }
@@ -372,8 +294,8 @@ struct tls_cred_dom *tls_cred_client(struct tls_cred *c,
 				     const struct sockaddr *dst,
 				     const char *host)
 {
-	int i = tls_dom_lookup(c->doms, c->n, sizeof(*c->doms),
-			       TLS_DOM_CLIENT, dst, host);
+	int i = tls_lookup(c->doms, c->n, sizeof(*c->doms), TLS_DOM_CLIENT,
+			   dst, host);
 
 	return i < 0 ? NULL : &c->doms[i];
 }

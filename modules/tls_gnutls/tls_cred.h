@@ -15,9 +15,10 @@
 #include <gnutls/gnutls.h>
 
 #include "tls_domain.h"
+#include "tls_ticket.h"
 
 struct tls_cred_dom {
-	struct tls_dom_id id;     /**< first: searched by tls_dom_lookup */
+	struct tls_dom_id id;     /**< first: searched by tls_lookup */
 	gnutls_certificate_credentials_t x509;
 	gnutls_priority_t prio;
 	int verify;
@@ -25,14 +26,9 @@ struct tls_cred_dom {
 	int verify_depth;
 	unsigned prio_flags;
 	int has_cert;             /**< a certificate/key was loaded */
-	/** digest of what decides who gets in: ticket keys are derived
-	 *  over it (tls_cred.c) */
-	unsigned char tkt_id[64];
-	/** this domain's ticket keys from the current and the previous
-	 *  master key (tls_cred_tickets) */
-	unsigned char ticket_key[64];
-	unsigned char ticket_prev[64];
-	int ticket_keys;          /**< 0 none, 1 current, 2 also previous */
+	/** this domain's ticket keys (tls_ticket.c; tls_cred_tickets
+	 *  keeps them up to date) */
+	struct tls_tkt_dom tkt;
 };
 
 struct tls_cred {

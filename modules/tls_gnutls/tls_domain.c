@@ -22,19 +22,19 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include <sipcore/addr.h>
 #include <sipcore/log.h>
 #include <sipcore/module.h>
 #include <sipcore/shm.h>
 
 #include "tls_domain.h"
+#include "tls_lookup.h"
 #include "tls_priority.h"
 #include "tls_util.h"
 
@@ -114,18 +114,6 @@ static int dom_strdup(struct dom_ctx *x, char **dst, const char *s)
 	return *dst ? 0 : dom_nomem(x);
 }
 
-static int dom_looks_pem(const struct tls_blob *b)
-{
-	return memmem(b->data, b->len, "-----BEGIN", 10) != NULL;
-}
-
-static gnutls_datum_t dom_datum(const struct tls_blob *b)
-{
-	gnutls_datum_t dt = { b->data, (unsigned)b->len };
-
-	return dt;
-}
-
 static void dom_fmt_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -140,20 +128,15 @@ static void dom_fmt_time(time_t t, char *buf, size_t len)
 static void dom_format_name(struct tls_dom_id *id)
 {
 	const char *kind = id->kind == TLS_DOM_CLIENT ? "client" : "server";
-	char ip[INET6_ADDRSTRLEN] = "?";
-	const struct sockaddr_in *s4 = (const void *)&id->addr;
-	const struct sockaddr_in6 *s6 = (const void *)&id->addr;
+	char a[SC_ADDR_STRLEN];
 
 	if (id->is_default) {
 		snprintf(id->name, sizeof(id->name), "%s:default", kind);
-	} else if (id->addr.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-		snprintf(id->name, sizeof(id->name), "%s:%s:%u", kind, ip,
-			 ntohs(s4->sin_port));
-	} else if (id->addr.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(id->name, sizeof(id->name), "%s:[%s]:%u", kind, ip,
-			 ntohs(s6->sin6_port));
+	} else if (id->addr.ss_family == AF_INET ||
+		   id->addr.ss_family == AF_INET6) {
+		snprintf(id->name, sizeof(id->name), "%s:%s", kind,
+			 sc_addr_str((const struct sockaddr *)&id->addr, a,
+				     sizeof(a)));
 	} else {
 		snprintf(id->name, sizeof(id->name), "%s:?", kind);
 	}
@@ -292,14 +275,14 @@ static void dom_crts_free(gnutls_x509_crt_t *crts, unsigned n)
 static int dom_import_crts(const struct tls_blob *b, gnutls_x509_crt_t **crts,
 			   unsigned *n)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	*crts = NULL;
 	*n = 0;
 	rc = gnutls_x509_crt_list_import2(crts, n, &dt, GNUTLS_X509_FMT_PEM,
 					  0);
-	if (rc < 0 && !dom_looks_pem(b))
+	if (rc < 0 && !tls_blob_is_pem(b))
 		rc = gnutls_x509_crt_list_import2(crts, n, &dt,
 						  GNUTLS_X509_FMT_DER, 0);
 	if (rc >= 0 && !*n) {
@@ -331,12 +314,12 @@ static int dom_import_fail(struct dom_ctx *x, int rc, const char *param,
 				22) ||
 			 memmem(b->data, b->len, "-----BEGIN X509 CERTIFICATE",
 				27);
-	if (dom_looks_pem(b) && !armour)
+	if (tls_blob_is_pem(b) && !armour)
 		return dom_fail(x, "%s '%s': PEM file without a \"-----BEGIN "
 				"%s-----\" block (wrong file?)", param, file,
 				want);
 	snprintf(msg, sizeof(msg), "%s '%s': %s", param, file,
-		 dom_looks_pem(b) ? "bad PEM" : "neither PEM nor DER");
+		 tls_blob_is_pem(b) ? "bad PEM" : "neither PEM nor DER");
 	return dom_fail_gnutls(x, rc, msg);
 }
 
@@ -359,7 +342,7 @@ static void dom_check_times(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 			dn.data = NULL;
 		if (exp != (time_t)-1 && exp < x->now) {
 			dom_fmt_time(exp, when, sizeof(when));
-			SC_WARN("tls: domain %s: certificate %u ('%s') in %s "
+			SC_WARN("tls_gnutls: domain %s: certificate %u ('%s') in %s "
 				"EXPIRED on %s: peers will refuse it",
 				x->d->id.name, i,
 				dn.data ? (char *)dn.data : "?",
@@ -367,7 +350,7 @@ static void dom_check_times(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 		}
 		if (act != (time_t)-1 && act > x->now) {
 			dom_fmt_time(act, when, sizeof(when));
-			SC_WARN("tls: domain %s: certificate %u ('%s') in %s "
+			SC_WARN("tls_gnutls: domain %s: certificate %u ('%s') in %s "
 				"is not valid before %s: peers will refuse it "
 				"until then", x->d->id.name, i,
 				dn.data ? (char *)dn.data : "?",
@@ -400,7 +383,7 @@ static int dom_check_order(struct dom_ctx *x, gnutls_x509_crt_t *crts,
 static int dom_import_key(const struct tls_blob *b, const char *pass,
 			  gnutls_x509_privkey_t *key)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	rc = gnutls_x509_privkey_init(key);
@@ -408,7 +391,7 @@ static int dom_import_key(const struct tls_blob *b, const char *pass,
 		return rc;
 	rc = gnutls_x509_privkey_import2(*key, &dt, GNUTLS_X509_FMT_PEM, pass,
 					 0);
-	if (rc < 0 && !dom_looks_pem(b)) {
+	if (rc < 0 && !tls_blob_is_pem(b)) {
 		/* a failed import may leave state behind: start afresh */
 		gnutls_x509_privkey_deinit(*key);
 		rc = gnutls_x509_privkey_init(key);
@@ -474,7 +457,7 @@ static void dom_key_mode(struct dom_ctx *x)
 	if (stat(x->d->key_file, &st) < 0 ||
 	    !(st.st_mode & (S_IRGRP | S_IROTH)))
 		return;
-	SC_WARN("tls: domain %s: private key %s is readable by %s (mode "
+	SC_WARN("tls_gnutls: domain %s: private key %s is readable by %s (mode "
 		"%04o): make it readable by its owner only (chmod 600)",
 		x->d->id.name, x->d->key_file,
 		(st.st_mode & S_IROTH) ? "everyone" : "its group",
@@ -533,7 +516,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 
 	if (!dom_set(x->eff.certificate)) {
 		if (d->id.kind == TLS_DOM_CLIENT) {
-			SC_INFO("tls: domain %s: no client certificate "
+			SC_INFO("tls_gnutls: domain %s: no client certificate "
 				"(tls_certificate is empty)", d->id.name);
 			return 1;
 		}
@@ -546,7 +529,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 	if (!dom_cert_builtin(x) || !missing)
 		return 0;
 	if (d->id.kind == TLS_DOM_CLIENT) {
-		SC_INFO("tls: domain %s: no client certificate (the default "
+		SC_INFO("tls_gnutls: domain %s: no client certificate (the default "
 			"%s does not exist; set tls_certificate to send one)",
 			d->id.name, d->cert_file);
 		shm_free(d->cert_file);
@@ -556,7 +539,7 @@ static int dom_cert_absent(struct dom_ctx *x)
 	if (d->id.is_default) {
 		/* fine while every tls listener has a domain of its own:
 		 * listener_init refuses one that falls back to this */
-		SC_INFO("tls: domain %s: no certificate (the default %s does "
+		SC_INFO("tls_gnutls: domain %s: no certificate (the default %s does "
 			"not exist)", d->id.name, d->cert_file);
 		shm_free(d->cert_file);
 		d->cert_file = NULL;
@@ -613,7 +596,7 @@ static int dom_load_ca(struct dom_ctx *x)
 	if (rc < 0)
 		return dom_import_fail(x, rc, "tls_ca_list", d->ca_file,
 				       &d->ca, 0);
-	SC_DBG("tls: domain %s: %u trusted CA certificate(s) in %s",
+	SC_DBG("tls_gnutls: domain %s: %u trusted CA certificate(s) in %s",
 	       d->id.name, n, d->ca_file);
 	dom_crts_free(crts, n);
 	return 0;
@@ -631,14 +614,14 @@ static void dom_crls_free(gnutls_x509_crl_t *crls, unsigned n)
 static int dom_import_crls(const struct tls_blob *b, gnutls_x509_crl_t **crls,
 			   unsigned *n)
 {
-	gnutls_datum_t dt = dom_datum(b);
+	gnutls_datum_t dt = tls_blob_datum(b);
 	int rc;
 
 	*crls = NULL;
 	*n = 0;
 	rc = gnutls_x509_crl_list_import2(crls, n, &dt, GNUTLS_X509_FMT_PEM,
 					  0);
-	if (rc < 0 && !dom_looks_pem(b))
+	if (rc < 0 && !tls_blob_is_pem(b))
 		rc = gnutls_x509_crl_list_import2(crls, n, &dt,
 						  GNUTLS_X509_FMT_DER, 0);
 	if (rc < 0)
@@ -713,14 +696,14 @@ static int dom_check_crl(struct dom_ctx *x, gnutls_x509_crl_t crl, unsigned i,
 	next = gnutls_x509_crl_get_next_update(crl);
 	if (next != (time_t)-1 && next < x->now) {
 		dom_fmt_time(next, when, sizeof(when));
-		SC_WARN("tls: domain %s: %s in %s is past its next update "
+		SC_WARN("tls_gnutls: domain %s: %s in %s is past its next update "
 			"(%s): refresh the file and reload", x->d->id.name,
 			name, x->d->crl_file, when);
 	}
 	upd = gnutls_x509_crl_get_this_update(crl);
 	if (upd != (time_t)-1 && upd > x->now) {
 		dom_fmt_time(upd, when, sizeof(when));
-		SC_WARN("tls: domain %s: %s in %s is dated in the future "
+		SC_WARN("tls_gnutls: domain %s: %s in %s is dated in the future "
 			"(%s): check the clock", x->d->id.name, name,
 			x->d->crl_file, when);
 	}
@@ -793,15 +776,15 @@ static int dom_priority(struct dom_ctx *x)
 	if (!d->priority)
 		return dom_nomem(x);
 	d->prio_flags = flags;
-	SC_NOTICE("tls: domain %s: priority \"%s\"", d->id.name, d->priority);
+	SC_NOTICE("tls_gnutls: domain %s: priority \"%s\"", d->id.name, d->priority);
 	if (flags & TLS_PRIO_NULL_CIPHERS)
-		SC_WARN("tls: domain %s: NULL ciphers (no encryption) were "
+		SC_WARN("tls_gnutls: domain %s: NULL ciphers (no encryption) were "
 			"requested: GnuTLS cannot use them with TLS 1.3, so "
 			"TLS 1.3 is switched off for this domain",
 			d->id.name);
 	if ((flags & TLS_PRIO_COARSE) &&
 	    tls_prio_describe(d->priority, suites, sizeof(suites)) >= 0)
-		SC_NOTICE("tls: domain %s: GnuTLS selects algorithms, not "
+		SC_NOTICE("tls_gnutls: domain %s: GnuTLS selects algorithms, not "
 			  "suites: the cipher list enables these suites: %s",
 			  d->id.name, suites);
 	return 0;
@@ -817,7 +800,7 @@ static int dom_verify(struct dom_ctx *x)
 	/* a client always sees the server's certificate: require is moot */
 	if (d->id.kind == TLS_DOM_SERVER && d->require_certificate > 0 &&
 	    d->verify <= 0)
-		SC_WARN("tls: domain %s: tls_require_certificate=1 has no "
+		SC_WARN("tls_gnutls: domain %s: tls_require_certificate=1 has no "
 			"effect without tls_verify=1 (as in the seed, a "
 			"certificate is only requested with tls_verify=1)",
 			d->id.name);
@@ -846,7 +829,7 @@ static int dom_build_one(const struct tls_cfg *c,
 	    dom_load_ca(&x) < 0 || dom_load_crl(&x) < 0)
 		return -1;
 	tls_dom_dontdump(d);
-	SC_INFO("tls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
+	SC_INFO("tls_gnutls: domain %s: certificate %s, key %s, CA %s, CRL %s, "
 		"verify %d, require %d, depth %d", d->id.name,
 		d->cert_file ? d->cert_file : "-",
 		d->key_file ? d->key_file : "-",
@@ -869,8 +852,6 @@ static void dom_default_cfg(const struct tls_cfg *c, enum tls_dom_kind kind,
 	out->addrlen = 0;
 	out->next = NULL;
 }
-
-static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b);
 
 /* The configured domain of table slot @slot (>= 2: the scoped ones). */
 static const struct tls_dom_cfg *dom_cfg_of_slot(const struct tls_cfg *c,
@@ -907,7 +888,7 @@ static int dom_check_unique(const struct tls_cfg *c,
 		for (j = i + 1; j < t->n; j++) {
 			a = &t->doms[i].id;
 			b = &t->doms[j].id;
-			if (!dom_same_key(a, b))
+			if (!tls_lookup_same_key(a, b))
 				continue;
 			where = dom_cfg_of_slot(c, j);
 			if (where && where->file)
@@ -939,21 +920,21 @@ static void dom_warn_weaker_sni(const struct tls_dom_table *t)
 		n = &t->doms[i];
 		if (n->id.kind != TLS_DOM_SERVER || !n->id.server_name[0])
 			continue;
-		j = tls_dom_lookup(t->doms, t->n, sizeof(*t->doms),
-				   TLS_DOM_SERVER,
-				   (const struct sockaddr *)&n->id.addr, NULL);
+		j = tls_lookup(t->doms, t->n, sizeof(*t->doms),
+			       TLS_DOM_SERVER,
+			       (const struct sockaddr *)&n->id.addr, NULL);
 		if (j < 0 || (unsigned)j == i)
 			continue;
 		a = &t->doms[j];
 		if (a->verify > 0 && n->verify <= 0)
-			SC_WARN("tls: domain %s: tls_verify=0, but domain %s "
+			SC_WARN("tls_gnutls: domain %s: tls_verify=0, but domain %s "
 				"of the same address verifies clients: a "
 				"client that sends the name '%s' (SNI) is not "
 				"verified", n->id.name, a->id.name,
 				n->id.server_name);
 		else if (a->verify > 0 && a->require_certificate > 0 &&
 			 n->require_certificate <= 0)
-			SC_WARN("tls: domain %s: tls_require_certificate=0, "
+			SC_WARN("tls_gnutls: domain %s: tls_require_certificate=0, "
 				"but domain %s of the same address requires a "
 				"client certificate: a client that sends the "
 				"name '%s' (SNI) gets in without one",
@@ -1028,7 +1009,7 @@ static void dom_dontdump(const void *p, size_t len)
 	start = (uintptr_t)p & ~(pg - 1);
 	end = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
 	if (madvise((void *)start, end - start, MADV_DONTDUMP) < 0)
-		SC_DBG("tls: madvise(MADV_DONTDUMP): %s", strerror(errno));
+		SC_DBG("tls_gnutls: madvise(MADV_DONTDUMP): %s", strerror(errno));
 }
 
 void tls_dom_dontdump(const struct tls_dom *d)
@@ -1086,11 +1067,11 @@ int tls_shared_init(void)
 		return 0;
 	s = shm_calloc(1, sizeof(*s));
 	if (!s) {
-		SC_ERR("tls: out of shared memory for the module's state");
+		SC_ERR("tls_gnutls: out of shared memory for the module's state");
 		return -1;
 	}
 	if (shm_lock_init(&s->lock) != 0) {
-		SC_ERR("tls: cannot initialise the domain table lock");
+		SC_ERR("tls_gnutls: cannot initialise the domain table lock");
 		shm_free(s);
 		return -1;
 	}
@@ -1110,7 +1091,7 @@ void tls_dom_install(struct tls_dom_table *t)
 	uint64_t gen;
 
 	if (!tls_shared) {
-		SC_CRIT("tls: tls_dom_install() before tls_shared_init()");
+		SC_CRIT("tls_gnutls: tls_dom_install() before tls_shared_init()");
 		tls_dom_table_free(t);
 		return;
 	}
@@ -1125,156 +1106,4 @@ void tls_dom_install(struct tls_dom_table *t)
 	}
 	tls_dom_table_free(old);
 	shm_unlock(&tls_shared->lock);
-}
-
-/* ---- lookup -------------------------------------------------------------- */
-
-/* An address reduced for comparison: IPv4-mapped IPv6 becomes IPv4. */
-struct dom_addr {
-	int family;		/* AF_INET, AF_INET6 or AF_UNSPEC */
-	unsigned char ip[16];
-	unsigned port;
-};
-
-static void dom_addr_get(const struct sockaddr *sa, struct dom_addr *a)
-{
-	const struct sockaddr_in *s4 = (const void *)sa;
-	const struct sockaddr_in6 *s6 = (const void *)sa;
-
-	memset(a, 0, sizeof(*a));
-	a->family = AF_UNSPEC;
-	if (!sa)
-		return;
-	if (sa->sa_family == AF_INET) {
-		a->family = AF_INET;
-		memcpy(a->ip, &s4->sin_addr, 4);
-		a->port = ntohs(s4->sin_port);
-	} else if (sa->sa_family == AF_INET6 &&
-		   IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		a->family = AF_INET;
-		memcpy(a->ip, &s6->sin6_addr.s6_addr[12], 4);
-		a->port = ntohs(s6->sin6_port);
-	} else if (sa->sa_family == AF_INET6) {
-		a->family = AF_INET6;
-		memcpy(a->ip, &s6->sin6_addr, 16);
-		a->port = ntohs(s6->sin6_port);
-	}
-}
-
-static int dom_addr_len(const struct dom_addr *a)
-{
-	return a->family == AF_INET ? 4 : 16;
-}
-
-static int dom_addr_any(const struct dom_addr *a)
-{
-	static const unsigned char zero[16];
-
-	return a->family != AF_UNSPEC &&
-	       !memcmp(a->ip, zero, (size_t)dom_addr_len(a));
-}
-
-static int dom_ip_eq(const struct dom_addr *a, const struct dom_addr *b)
-{
-	return a->family != AF_UNSPEC && a->family == b->family &&
-	       !memcmp(a->ip, b->ip, (size_t)dom_addr_len(a));
-}
-
-static int dom_same_key(const struct tls_dom_id *a, const struct tls_dom_id *b)
-{
-	struct dom_addr x, y;
-
-	if (a->kind != b->kind || a->is_default != b->is_default)
-		return 0;
-	if (a->is_default)
-		return 1;
-	dom_addr_get((const struct sockaddr *)&a->addr, &x);
-	dom_addr_get((const struct sockaddr *)&b->addr, &y);
-	return x.family == y.family && x.port == y.port &&
-	       (x.family == AF_UNSPEC || dom_ip_eq(&x, &y)) &&
-	       !strcasecmp(a->server_name, b->server_name);
-}
-
-/*
- * How well a domain address @d matches the connection address @q; lower is
- * better, 0 is no match. The wildcard "::" also matches IPv4, as a
- * dual-stack listener on [::] sees IPv4 peers as IPv4-mapped addresses.
- */
-enum dom_rank {
-	DOM_NONE = 0,
-	DOM_EXACT = 1,		/* IP and port */
-	DOM_IP = 2,		/* IP, port 0 */
-	DOM_WILD = 3,		/* wildcard IP, port (server) */
-	DOM_WILD_ANY = 4,	/* wildcard IP, port 0 (server) */
-	DOM_NAME = 5,		/* server_name only (client) */
-};
-
-static enum dom_rank dom_rank_addr(const struct dom_addr *d,
-				   const struct dom_addr *q,
-				   enum tls_dom_kind kind)
-{
-	if (d->family == AF_UNSPEC || q->family == AF_UNSPEC)
-		return DOM_NONE;
-	if (dom_ip_eq(d, q))
-		return d->port == q->port ? DOM_EXACT :
-		       !d->port ? DOM_IP : DOM_NONE;
-	if (kind != TLS_DOM_SERVER || !dom_addr_any(d) ||
-	    (d->family == AF_INET && q->family != AF_INET))
-		return DOM_NONE;
-	return d->port == q->port ? DOM_WILD : !d->port ? DOM_WILD_ANY :
-	       DOM_NONE;
-}
-
-/* Tie-break among equal address matches: the named one, then an unnamed. */
-static int dom_name_score(const struct tls_dom_id *id, const char *name)
-{
-	if (name && id->server_name[0] && !strcasecmp(id->server_name, name))
-		return 2;
-	return id->server_name[0] ? 0 : 1;
-}
-
-int tls_dom_lookup(const void *first, unsigned n, size_t stride,
-		   enum tls_dom_kind kind, const struct sockaddr *addr,
-		   const char *server_name)
-{
-	const struct tls_dom_id *id;
-	struct dom_addr q, d;
-	enum dom_rank rank, best_rank = DOM_NONE;
-	int best = -1, best_score = -1, def = -1, score;
-	unsigned i;
-
-	if (!first || !stride)
-		return -1;
-	if (server_name && !*server_name)
-		server_name = NULL;
-	dom_addr_get(addr, &q);
-	for (i = 0; i < n && i <= INT_MAX; i++) {
-		id = (const void *)((const char *)first + (size_t)i * stride);
-		if (id->kind != kind)
-			continue;
-		if (id->is_default) {
-			if (def < 0)
-				def = (int)i;
-			continue;
-		}
-		dom_addr_get((const struct sockaddr *)&id->addr, &d);
-		rank = dom_rank_addr(&d, &q, kind);
-		if (rank == DOM_NONE && kind == TLS_DOM_CLIENT && server_name &&
-		    id->server_name[0] &&
-		    !strcasecmp(id->server_name, server_name))
-			rank = DOM_NAME;
-		if (rank == DOM_NONE)
-			continue;
-		score = dom_name_score(id, server_name);
-		/* a named server domain serves only clients asking for it */
-		if (kind == TLS_DOM_SERVER && score == 0)
-			continue;
-		if (best < 0 || rank < best_rank ||
-		    (rank == best_rank && score > best_score)) {
-			best = (int)i;
-			best_rank = rank;
-			best_score = score;
-		}
-	}
-	return best >= 0 ? best : def;
 }

@@ -9,7 +9,7 @@
  * table (tls_cred.c). A reload (SIGHUP) builds a complete new table and
  * swaps it in under the lock; a failed reload leaves the old one in place.
  *
- * Lookup (tls_dom_lookup) is plain data matching and is shared with the
+ * Lookup (tls_lookup.c) is plain data matching and is shared with the
  * workers' credential sets, which embed the same struct tls_dom_id.
  */
 #ifndef TLS_GNUTLS_TLS_DOMAIN_H
@@ -17,7 +17,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
 
 #include <sipcore/shm.h>
 
@@ -38,6 +41,25 @@ struct tls_blob {
 	unsigned char *data;
 	size_t len;
 };
+
+/** @b as GnuTLS takes it (no copy). */
+static inline gnutls_datum_t tls_blob_datum(const struct tls_blob *b)
+{
+	gnutls_datum_t dt = { b->data, (unsigned)b->len };
+
+	return dt;
+}
+
+/** Whether @b holds PEM armour anywhere (else it is taken as DER). */
+static inline int tls_blob_is_pem(const struct tls_blob *b)
+{
+	return memmem(b->data, b->len, "-----BEGIN", 10) != NULL;
+}
+
+static inline gnutls_x509_crt_fmt_t tls_blob_fmt(const struct tls_blob *b)
+{
+	return tls_blob_is_pem(b) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER;
+}
 
 /** One domain, resolved and loaded (all pointers into shared memory). */
 struct tls_dom {
@@ -105,25 +127,5 @@ void tls_dom_table_free(struct tls_dom_table *t);
  * previous one is freed. Master only.
  */
 void tls_dom_install(struct tls_dom_table *t);
-
-/**
- * Find the domain for a connection among @n ids laid out @stride bytes
- * apart starting at @first (so a table of struct tls_dom and a worker's
- * array of credential sets can both be searched).
- *
- * Server (@kind TLS_DOM_SERVER, @addr = the local address the connection
- * came in on): the domain with exactly that IP and port; else one with that
- * IP and port 0; else one with the wildcard address and that port; else
- * server:default. A server domain with a server_name (an "IP:port/NAME"
- * scope) matches only a client that asks for that name by SNI
- * (@server_name, case-insensitive), and then wins over one without a name
- * on the same address.
- * Client (@addr = the destination): exact IP:port, then IP with port 0,
- * then a domain whose server_name equals @server_name, then client:default.
- * \return the index, or -1 when not even a default exists.
- */
-int tls_dom_lookup(const void *first, unsigned n, size_t stride,
-		   enum tls_dom_kind kind, const struct sockaddr *addr,
-		   const char *server_name);
 
 #endif

@@ -2,8 +2,8 @@
 /**
  * The parameter table of tls_gnutls (prefix: tls_param).
  *
- * Internal to the module (tls_mod.c) and its unit test. Every parameter and
- * every alias goes through one generic setter, driven by a row of
+ * Internal to the module (tls_params.c, tls_mod.c) and its unit test. Every
+ * parameter and its alias go through one generic setter, driven by a row of
  * tls_param_defs: which field it fills, what kind of value it takes and
  * whether it may be domain-scoped. The setter validates what can be checked
  * without reading files, so a wrong value stops startup at its config line.
@@ -23,9 +23,10 @@ enum tls_param_kind {
 	TLS_PK_INT,	/**< int field, min..max */
 };
 
-/** The field lives in struct tls_cfg and cannot be domain-scoped. */
+/** The field lives in struct tls_cfg and cannot be domain-scoped (the
+ *  exported row lacks SC_PARAM_SCOPED). */
 #define TLS_PF_GLOBAL 1u
-/** Old values are wiped before they are freed. */
+/** Never quoted in a message (SC_PARAM_SECRET). */
 #define TLS_PF_SECRET 2u
 
 /** Longest string value accepted (a path, a priority string, ...). */
@@ -49,29 +50,24 @@ struct tls_param_def {
 	int (*check)(const char *s, char *err, size_t errlen);
 };
 
+/** Above this GnuTLS logs session secrets (tls_log_level's limit). */
+#define TLS_LOG_LEVEL_MAX 8
+
 /** The module's one exported symbol (tls_mod.c), named SC_MODULE_SYMBOL. */
-extern const struct sc_module_exports sc_module_exports;
+extern SC_PUBLIC const struct sc_module_exports sc_module_exports;
 
 extern const struct tls_param_def tls_param_defs[];
-extern const size_t tls_param_ndefs;
+/** What the module exports to the core, one row per parameter and alias. */
+extern const struct sc_param_export tls_param_exports[];
 
 /** The row for a parameter name or alias, or NULL. */
 const struct tls_param_def *tls_param_find(const char *name);
 
 /**
- * Split a "[SCOPE]rest" value: copy SCOPE into @scope (the brackets may
- * nest, "[[::1]:5061]x") and point @rest after the closing bracket.
- * \return 0, or -1 with @err when the bracket is not closed, the scope is
- * empty or longer than @scopelen - 1.
- */
-int tls_param_split_scope(const char *s, char *scope, size_t scopelen,
-			  const char **rest, char *err, size_t errlen);
-
-/**
  * Validate @v for parameter @p and store it in @c: in the globals, or in
- * the domain named by @ctx->scope or by a "[SCOPE]" prefix of a string
- * value (giving both is an error). This is what every exported setter does
- * with @c = &tls_cfg.
+ * the domain named by @ctx->scope (the core has split a "[SCOPE]" value
+ * prefix off and refused a scope for a TLS_PF_GLOBAL row). This is what
+ * the exported setter does with @c = &tls_cfg and @p = @ctx->arg.
  * \return 0, or -1 with what is wrong and what is accepted in @err.
  */
 int tls_param_apply(struct tls_cfg *c, const struct tls_param_def *p,

@@ -98,9 +98,6 @@ struct tls_prio_name {
 /** Table row for an OpenSSL suite name (case-insensitive), or NULL. */
 const struct tls_prio_name *tls_prio_name_find(const char *name, size_t len);
 
-/** Table row for an IANA suite value, or NULL (first name if aliased). */
-const struct tls_prio_name *tls_prio_name_by_id(const unsigned char id[2]);
-
 /** Number of rows, and row @i (for iterating the table). */
 size_t tls_prio_name_count(void);
 const struct tls_prio_name *tls_prio_name_at(size_t i);

@@ -8,7 +8,6 @@
  * shares it (and the flag). The lock is in the page too.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -19,6 +18,7 @@
 #include <sipcore/log.h>
 #include <sipcore/shm.h>
 
+#include "tls_domain.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
 
@@ -63,7 +63,7 @@ static int tkt_fresh(unsigned char key[TLS_TKT_KEY_SIZE])
 	}
 	rc = 0;
 	if (k.size != TLS_TKT_KEY_SIZE) {
-		SC_ERR("tls: session ticket key of %u bytes, expected %d",
+		SC_ERR("tls_gnutls: session ticket key of %u bytes, expected %d",
 		       k.size, TLS_TKT_KEY_SIZE);
 		rc = -1;
 	} else {
@@ -86,18 +86,18 @@ int tls_tkt_init(void)
 	p = mmap(NULL, tkt_len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		SC_ERR("tls: mmap() of the session ticket key page: %s",
+		SC_ERR("tls_gnutls: mmap() of the session ticket key page: %s",
 		       strerror(errno));
 		return -1;
 	}
 	/* keys have no business in a core dump; not fatal if refused */
 	if (madvise(p, tkt_len, MADV_DONTDUMP) < 0)
-		SC_WARN("tls: madvise(MADV_DONTDUMP) on the session ticket key "
+		SC_WARN("tls_gnutls: madvise(MADV_DONTDUMP) on the session ticket key "
 			"page: %s: the keys may appear in core dumps",
 			strerror(errno));
 	tkt = p;
 	if (shm_lock_init(&tkt->lock) != 0) {
-		SC_ERR("tls: cannot initialise the session ticket key lock");
+		SC_ERR("tls_gnutls: cannot initialise the session ticket key lock");
 		goto fail;
 	}
 	if (tkt_fresh(tkt->cur) < 0)
@@ -149,10 +149,10 @@ int tls_tkt_rotate(const char *why)
 	serial = tkt->serial;
 	shm_unlock(&tkt->lock);
 	if (rc < 0)
-		SC_ERR("tls: session ticket key not rotated (%s): the current "
+		SC_ERR("tls_gnutls: session ticket key not rotated (%s): the current "
 		       "one stays", why);
 	else
-		SC_INFO("tls: session ticket key rotated (%s), serial %llu",
+		SC_INFO("tls_gnutls: session ticket key rotated (%s), serial %llu",
 			why, (unsigned long long)serial);
 	return rc;
 }
@@ -190,11 +190,11 @@ int tls_tkt_get(struct tls_tkt_keys *out, int64_t now, int64_t lifetime,
 	out->has_prev = tkt->has_prev;
 	shm_unlock(&tkt->lock);
 	if (rotated)
-		SC_INFO("tls: session ticket key rotated (its lifetime of "
+		SC_INFO("tls_gnutls: session ticket key rotated (its lifetime of "
 			"%lld s is over), serial %llu", (long long)lifetime,
 			(unsigned long long)out->serial);
 	if (failed)
-		SC_ERR("tls: session ticket key not rotated although its "
+		SC_ERR("tls_gnutls: session ticket key not rotated although its "
 		       "lifetime is over: the current one stays");
 	return 1;
 }
@@ -267,4 +267,99 @@ int tls_tkt_hello_name(const gnutls_datum_t *msg,
 				 GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO) < 0)
 		return 0;
 	return h.found;
+}
+
+/* ---- per domain ---------------------------------------------------------- */
+
+static int tkt_hash(gnutls_hash_hd_t h, const void *p, size_t len)
+{
+	uint64_t l = len;
+
+	/* length first: no two inputs hash alike by shifting bytes across */
+	if (gnutls_hash(h, &l, sizeof(l)) < 0)
+		return -1;
+	return len ? gnutls_hash(h, p, len) : 0;
+}
+
+/*
+ * Each domain resumes only its own sessions: its ticket key is an HMAC of
+ * a master key over what decides who gets in (the domain, its
+ * verification settings, its CA list and CRL), digested once per
+ * credential set. A ticket issued where no client certificate was asked
+ * for is then useless on a listener that requires one, and a reload that
+ * changes those settings retires every ticket issued under the old ones.
+ * Every worker derives the same keys, so sessions still resume on any
+ * worker.
+ */
+int tls_tkt_dom_id(const struct tls_dom *d, unsigned char id[TLS_TKT_ID_SIZE])
+{
+	int32_t v[3] = { d->verify, d->require_certificate, d->verify_depth };
+	gnutls_hash_hd_t h;
+	int ret;
+
+	ret = gnutls_hash_init(&h, GNUTLS_DIG_SHA512);
+	if (ret < 0)
+		return ret;
+	/* the whole key, not the display name (which may be cut short) */
+	if (tkt_hash(h, &d->id.kind, sizeof(d->id.kind)) < 0 ||
+	    tkt_hash(h, &d->id.is_default, sizeof(d->id.is_default)) < 0 ||
+	    tkt_hash(h, &d->id.addr, d->id.addrlen) < 0 ||
+	    tkt_hash(h, d->id.server_name, strlen(d->id.server_name)) < 0 ||
+	    tkt_hash(h, v, sizeof(v)) < 0 ||
+	    tkt_hash(h, d->ca.data, d->ca.len) < 0 ||
+	    tkt_hash(h, d->crl.data, d->crl.len) < 0) {
+		gnutls_hash_deinit(h, NULL);
+		return GNUTLS_E_INTERNAL_ERROR;
+	}
+	gnutls_hash_deinit(h, id);
+	return 0;
+}
+
+/* HMAC-SHA512: exactly the 64 bytes GnuTLS wants for a ticket key. */
+static int tkt_derive(const unsigned char *master,
+		      const unsigned char id[TLS_TKT_ID_SIZE],
+		      unsigned char out[TLS_TKT_KEY_SIZE])
+{
+	return gnutls_hmac_fast(GNUTLS_MAC_SHA512, master, TLS_TKT_KEY_SIZE,
+				id, TLS_TKT_ID_SIZE, out);
+}
+
+void tls_tkt_dom_derive(struct tls_tkt_dom *k, const struct tls_tkt_keys *m)
+{
+	k->n = 0;
+	if (tkt_derive(m->cur, k->id, k->cur) < 0)
+		return;
+	k->n = 1;
+	if (m->has_prev && tkt_derive(m->prev, k->id, k->prev) == 0)
+		k->n = 2;
+}
+
+/*
+ * A ticket offered in the ClientHello whose key name is that of the
+ * domain's key from the previous master key is decrypted with that key;
+ * everything else, new tickets of full handshakes included, uses the
+ * current one. (GnuTLS takes one key per session: a session resumed with
+ * the previous key gets its renewed tickets under it too, and they die
+ * with it at the next rotation.)
+ */
+int tls_tkt_enable(gnutls_session_t s, const struct tls_tkt_dom *k,
+		   const unsigned char *name, int *prev)
+{
+	unsigned char pname[TLS_TKT_NAME_SIZE];
+	gnutls_datum_t key;
+	int ret;
+
+	*prev = 0;
+	if (!k->n)
+		return 0;
+	key.data = (unsigned char *)k->cur;
+	key.size = sizeof(k->cur);
+	if (name && k->n > 1 && tls_tkt_name(k->prev, time(NULL), pname) == 0 &&
+	    memcmp(pname, name, sizeof(pname)) == 0) {
+		key.data = (unsigned char *)k->prev;
+		*prev = 1;
+	}
+	gnutls_memset(pname, 0, sizeof(pname));
+	ret = gnutls_session_ticket_enable_server(s, &key);
+	return ret < 0 ? ret : 1;
 }

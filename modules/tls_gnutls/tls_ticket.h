@@ -5,8 +5,8 @@
  * One current and one previous master key, shared by every process in a
  * page of their own (MAP_SHARED, mapped by the master before fork,
  * excluded from core dumps). Each domain's ticket key is derived from a
- * master key (tls_cred.c), so every worker derives the same keys and a
- * ticket resumes on any worker; no IPC.
+ * master key (tls_tkt_dom_derive), so every worker derives the same keys
+ * and a ticket resumes on any worker; no IPC.
  *
  * The current key encrypts new tickets. It is replaced by a fresh random
  * one on every reload and when tls_ticket_key_lifetime has passed (by the
@@ -41,6 +41,20 @@ struct tls_tkt_keys {
 	unsigned char prev[TLS_TKT_KEY_SIZE];
 	int has_prev;
 };
+
+/** Digest size of a domain's id, and of a domain's ticket key. */
+#define TLS_TKT_ID_SIZE 64
+
+/** One domain's ticket keys, in a worker's credential set. */
+struct tls_tkt_dom {
+	/** digest of what decides who gets in (tls_tkt_dom_id) */
+	unsigned char id[TLS_TKT_ID_SIZE];
+	unsigned char cur[TLS_TKT_KEY_SIZE];  /**< of the current master */
+	unsigned char prev[TLS_TKT_KEY_SIZE]; /**< of the previous master */
+	int n;                  /**< 0 none, 1 current, 2 also previous */
+};
+
+struct tls_dom;
 
 /**
  * Map the shared page and make the first key (master, mod_init, before
@@ -90,5 +104,24 @@ int tls_tkt_name(const unsigned char key[TLS_TKT_KEY_SIZE], time_t when,
  */
 int tls_tkt_hello_name(const gnutls_datum_t *msg,
 		       unsigned char name[TLS_TKT_NAME_SIZE]);
+
+/**
+ * The id a domain's ticket keys are derived over: a digest of the domain's
+ * whole key and of its verification settings, CA list and CRL.
+ * \return 0, or a GnuTLS error code.
+ */
+int tls_tkt_dom_id(const struct tls_dom *d, unsigned char id[TLS_TKT_ID_SIZE]);
+
+/** @k's keys from the master keys @m (a key that fails is left out). */
+void tls_tkt_dom_derive(struct tls_tkt_dom *k, const struct tls_tkt_keys *m);
+
+/**
+ * Enable session tickets on server session @s with @k's keys: the previous
+ * key when @name (tls_tkt_hello_name, or NULL) is the name of a ticket made
+ * with it (*@prev set to 1), else the current key.
+ * \return 1 on, 0 when @k has no keys, or a GnuTLS error code.
+ */
+int tls_tkt_enable(gnutls_session_t s, const struct tls_tkt_dom *k,
+		   const unsigned char *name, int *prev);
 
 #endif

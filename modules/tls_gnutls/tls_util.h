@@ -10,13 +10,13 @@
 
 /** Log "what failed: GNUTLS_E_NAME (message)" at @lev. */
 #define TLS_LOG_GNUTLS(lev, rc, fmt, ...)                                     \
-	SC_LOG((lev), "tls: " fmt ": %s (%s)", ##__VA_ARGS__,                 \
+	SC_LOG((lev), "tls_gnutls: " fmt ": %s (%s)", ##__VA_ARGS__,                 \
 	       gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : "?",     \
 	       gnutls_strerror(rc))
 
 /** Same, about a connection. */
 #define TLS_CLOG_GNUTLS(lev, c, rc, fmt, ...)                                 \
-	SC_CLOG((lev), (c), "tls: " fmt ": %s (%s)", ##__VA_ARGS__,           \
+	SC_CLOG((lev), (c), "tls_gnutls: " fmt ": %s (%s)", ##__VA_ARGS__,           \
 		gnutls_strerror_name(rc) ? gnutls_strerror_name(rc) : "?",    \
 		gnutls_strerror(rc))
 

@@ -227,7 +227,13 @@ void tls_verify_describe(unsigned status, int no_cert, char *buf, size_t len)
 		return;
 	}
 	if (status == GNUTLS_CERT_INVALID) {
-		/* only the depth check sets the bare INVALID bit */
+		/*
+		 * The bare INVALID bit, no reason bit: set by the depth
+		 * check. verify_peer() sets it too when the verification
+		 * call fails outright (an error, not a verdict), which this
+		 * text then misnames; the handshake has parsed the chain
+		 * by then, so that is rare.
+		 */
 		snprintf(buf, len, "certificate chain longer than "
 			 "tls_verify_depth allows");
 		return;

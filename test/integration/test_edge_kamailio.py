@@ -1070,7 +1070,7 @@ class KamailioNextHop(unittest.TestCase):
         """server-rsa names 127.0.0.1 and ::1: Kamailio on 127.0.0.2
         with it is refused, and the client hears 503, not Kamailio."""
         r, sclog, kamlog = self.run_case("127.0.0.2", "server-rsa")
-        self.assertRegex(sclog, r"tls:127\.0\.0\.2:\d+: tls: handshake "
+        self.assertRegex(sclog, r"tls:127\.0\.0\.2:\d+: tls_gnutls: handshake "
                          r"refused, peer certificate: [^\n]*The name in the "
                          r"certificate does not match")
         self.assertIsNone(re.search(r"conn \d+ tls:127\.0\.0\.2:\d+: open:",

@@ -13,6 +13,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "tls_domain.h"
 #include "tls_ticket.h"
 #include "tls_mem.h"
 
@@ -166,6 +167,59 @@ START_TEST(rotation)
 }
 END_TEST
 
+/* The per-domain id and keys, and enabling tickets with them. */
+START_TEST(per_domain)
+{
+	static const unsigned char zero[TLS_TKT_KEY_SIZE];
+	unsigned char ca[] = "CA bytes", id1[TLS_TKT_ID_SIZE];
+	struct tls_dom d;
+	struct tls_tkt_keys m;
+	struct tls_tkt_dom k, k2;
+	gnutls_session_t s;
+	int prev;
+
+	memset(&d, 0, sizeof(d));
+	d.id.kind = TLS_DOM_SERVER;
+	d.verify = 1;
+	d.ca.data = ca;
+	d.ca.len = sizeof(ca) - 1;
+	ck_assert_int_eq(tls_tkt_dom_id(&d, id1), 0);
+	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(tls_tkt_dom_id(&d, k.id), 0);
+	ck_assert_int_eq(memcmp(id1, k.id, sizeof(id1)), 0);
+	/* what decides who gets in changes the id */
+	d.require_certificate = 1;
+	k2 = k;
+	ck_assert_int_eq(tls_tkt_dom_id(&d, k2.id), 0);
+	ck_assert_int_ne(memcmp(k.id, k2.id, sizeof(k.id)), 0);
+	d.require_certificate = 0;
+	ca[0] = 'c';
+	ck_assert_int_eq(tls_tkt_dom_id(&d, k2.id), 0);
+	ck_assert_int_ne(memcmp(k.id, k2.id, sizeof(k.id)), 0);
+
+	/* derived: one key, then two; another id, other keys */
+	memset(&m, 0, sizeof(m));
+	memset(m.cur, 7, sizeof(m.cur));
+	tls_tkt_dom_derive(&k, &m);
+	ck_assert_int_eq(k.n, 1);
+	ck_assert_int_ne(memcmp(k.cur, zero, sizeof(zero)), 0);
+	memset(m.prev, 9, sizeof(m.prev));
+	m.has_prev = 1;
+	tls_tkt_dom_derive(&k, &m);
+	ck_assert_int_eq(k.n, 2);
+	ck_assert_int_ne(memcmp(k.cur, k.prev, sizeof(k.cur)), 0);
+	tls_tkt_dom_derive(&k2, &m);
+	ck_assert_int_ne(memcmp(k.cur, k2.cur, sizeof(k.cur)), 0);
+
+	ck_assert_int_eq(gnutls_init(&s, GNUTLS_SERVER), 0);
+	k2.n = 0;
+	ck_assert_int_eq(tls_tkt_enable(s, &k2, NULL, &prev), 0);
+	ck_assert_int_eq(tls_tkt_enable(s, &k, NULL, &prev), 1);
+	ck_assert_int_eq(prev, 0);
+	gnutls_deinit(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tls_ticket");
@@ -175,6 +229,7 @@ int main(void)
 	int nf;
 
 	tcase_add_test(tc, rotation);
+	tcase_add_test(tc, per_domain);
 	pki = getenv("SC_PKI");
 	snprintf(probe, sizeof(probe), "%s/server-ecdsa.pem", pki ? pki : "");
 	if (pki && access(probe, R_OK) == 0) {

@@ -3,7 +3,8 @@
  * The module interface (prefix: sc_mod).
  *
  * A module is a shared object that exports one symbol, SC_MODULE_SYMBOL, a
- * struct sc_module_exports. It links nothing of the core: the sipcore
+ * struct sc_module_exports. Build it with -fvisibility=hidden and mark that
+ * one definition SC_PUBLIC, so that nothing else of the module is exported. It links nothing of the core: the sipcore
  * executable exports its API (-rdynamic) and the dynamic linker resolves the
  * module's references at dlopen() time.
  *
@@ -28,7 +29,7 @@
 #include <stddef.h>
 
 /** Bump when any struct or call in core/include/sipcore changes. */
-#define SC_MODULE_ABI 1
+#define SC_MODULE_ABI 2
 #define SC_MODULE_SYMBOL "sc_module_exports"
 
 enum sc_param_type {
@@ -42,10 +43,13 @@ struct sc_param_ctx {
 	int line;
 	/**
 	 * NULL for a plain modparam or a top-level seed line. For a line inside
-	 * a `tls_domain[X] { ... }` block: the text between the brackets, X
-	 * (e.g. "10.0.0.2:5061", "[::1]:5061").
+	 * a `tls_domain[X] { ... }` block, the text between the brackets, X
+	 * (e.g. "10.0.0.2:5061", "[::1]:5061"); for a "[X]value" string of an
+	 * SC_PARAM_SCOPED row, the X of the prefix. Never set for a row
+	 * without SC_PARAM_SCOPED: the core refuses such a setting.
 	 */
 	const char *scope;
+	const void *arg; /**< the row's arg */
 };
 
 struct sc_param_value {
@@ -63,6 +67,18 @@ typedef int (*sc_param_set_f)(const struct sc_param_ctx *ctx,
 			      const struct sc_param_value *v,
 			      char *err, size_t errlen);
 
+/**
+ * The parameter may be domain-scoped: set inside a tls_domain[X] block, or
+ * (a string value) as "[X]value", from which the core splits the prefix
+ * into ctx->scope and hands the setter the value after it. Without the
+ * flag the core refuses both with "parameter 'NAME' cannot be set per
+ * domain". In a module with at least one scoped row, a string value that
+ * starts with '[' is a scope prefix on every row.
+ */
+#define SC_PARAM_SCOPED 1u
+/** The value is secret: core messages never quote it. */
+#define SC_PARAM_SECRET 2u
+
 struct sc_param_export {
 	const char *name;
 	unsigned types;    /**< mask of enum sc_param_type accepted */
@@ -74,6 +90,9 @@ struct sc_param_export {
 	 */
 	void *var;
 	sc_param_set_f set; /**< wins over var when set */
+	unsigned flags;     /**< SC_PARAM_SCOPED, SC_PARAM_SECRET */
+	const void *arg;    /**< handed to the setter as ctx->arg */
+	const char *alias;  /**< a second name for the same row, or NULL */
 };
 
 struct sc_module_exports {

@@ -360,15 +360,16 @@ static void sct_destroy(void)
 }
 
 static const struct sc_param_export sct_params[] = {
-	{ "hello", SC_PARAM_STR, NULL, sct_set_hello },
-	{ "handshake_timeout", SC_PARAM_INT, &sct_hs_timeout, NULL },
-	{ "fail_rank", SC_PARAM_INT, &sct_fail_rank, NULL },
-	{ NULL, 0, NULL, NULL },
+	{ .name = "hello", .types = SC_PARAM_STR, .set = sct_set_hello },
+	{ .name = "handshake_timeout", .types = SC_PARAM_INT,
+	  .var = &sct_hs_timeout },
+	{ .name = "fail_rank", .types = SC_PARAM_INT, .var = &sct_fail_rank },
+	{ .name = NULL },
 };
 
 static const char *const sct_provides[] = { "sct", NULL };
 
-const struct sc_module_exports sc_module_exports = {
+SC_PUBLIC const struct sc_module_exports sc_module_exports = {
 	.abi = SC_MODULE_ABI,
 	.name = "sct",
 	.provides = sct_provides,
