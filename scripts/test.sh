@@ -26,4 +26,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=undefined -Dbuildtype=debug
+# Benchmarks are never timed tests: a seconds-long smoke run only checks
+# that the load generator, both servers and every row work (bench/run).
+bench/run --smoke --build build
 python3 scripts/summary.py build build-asan
