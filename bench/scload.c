@@ -1268,6 +1268,16 @@ static int sl_wait_byte(int fd, int timeout_ms)
 	return n == 1 ? 1 : -1;
 }
 
+static uint64_t sl_fail_sum(const uint64_t *f)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < SL_F_NUM; i++)
+		n += f[i];
+	return n;
+}
+
 /* Every established connection answered its first OPTIONS (or failed)? */
 static bool sl_idle_settled(struct sl_run *r)
 {
@@ -1299,24 +1309,42 @@ static void sl_loop_until(struct sl_run *r, uint64_t end, bool fill,
 	}
 }
 
-static bool sl_idle_answered(struct sl_run *r)
+/*
+ * One OPTIONS on every held connection, at most --hs-max unanswered at a
+ * time: held connections of phones wake up spread over time, not all in
+ * one instant, and a burst of every connection at once would measure how
+ * a server queues rather than whether it still answers.
+ */
+static void sl_idle_ask(struct sl_run *r, uint64_t end)
 {
-	int i;
+	uint64_t now = slu_now_ns(), tick = now;
+	uint64_t fails0 = sl_fail_sum(r->fails);
+	int next = 0, asked = 0;
 
-	for (i = 0; i < r->nconns; i++)
-		if (r->c[i].state != SL_FREE && r->c[i].inflight)
-			return false;
-	return true;
-}
+	while (!sl_interrupted && now < end) {
+		int out = asked - r->answered -
+			  (int)(sl_fail_sum(r->fails) - fails0);
 
-static uint64_t sl_fail_sum(const uint64_t *f)
-{
-	uint64_t n = 0;
-	int i;
+		while (out < r->o->hs_max && next < r->nconns) {
+			struct sl_conn *c = &r->c[next++];
 
-	for (i = 0; i < SL_F_NUM; i++)
-		n += f[i];
-	return n;
+			if (c->state != SL_HELD)
+				continue;
+			c->state = SL_ASKING;
+			asked++;
+			out++;
+			if (sl_send_due(r, c, now) < 0)
+				sl_close(r, c, false);
+		}
+		if (out <= 0 && next >= r->nconns)
+			return;
+		sl_events(r, 10);
+		now = slu_now_ns();
+		if (now - tick > 100000000u) {
+			sl_check_timeouts(r, now);
+			tick = now;
+		}
+	}
 }
 
 /*
@@ -1371,15 +1399,8 @@ static void sl_idle_child(struct sl_opts *o, int nconns, int src_count,
 	r.measuring = true;
 	now = slu_now_ns();
 	r.t_start = now;
-	for (i = 0; i < nconns; i++) {
-		if (r.c[i].state != SL_HELD)
-			continue;
-		r.c[i].state = SL_ASKING;
-		if (sl_send_due(&r, &r.c[i], now) < 0)
-			sl_close(&r, &r.c[i], false);
-	}
-	sl_loop_until(&r, now + (uint64_t)((o->op_timeout + 1) * 1e9), false,
-		      sl_idle_answered);
+	sl_idle_ask(&r, now + (uint64_t)((o->ramp_timeout + o->op_timeout) *
+					 1e9));
 	r.stopping = true;
 	for (i = 0; i < nconns; i++)
 		if (r.c[i].state != SL_FREE && r.c[i].inflight)
@@ -1631,7 +1652,8 @@ static void sl_usage(FILE *f)
 "      --ca FILE          verify the server's chain against FILE\n"
 "  -P, --procs N          idle: holder processes (one per 16000 conns)\n"
 "  -S, --src-addrs N      source addresses 127.0.0.1..N (one per 25000)\n"
-"      --hs-max N         handshakes in progress at once while ramping (64)\n"
+"      --hs-max N         handshakes in progress at once while ramping,\n"
+"                         idle: unanswered requests after holding (64)\n"
 "      --op-timeout SECS  bound of one connect, handshake or reply (5)\n"
 "      --ramp-timeout SECS  bound of opening the connections (60)\n"
 "  -s, --server-pid PID   the server (with its children); repeatable\n"
