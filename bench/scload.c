@@ -760,12 +760,12 @@ static int sl_on_reply(struct sl_run *r, struct sl_conn *c, int code,
 	if (r->measuring && now <= r->t_end) {
 		r->ops++;
 		sl_hadd(r->hist, now - t0);
+		if (r->o->mode == SL_NEW && gnutls_session_is_resumed(c->s))
+			r->resumed++;
 	} else {
 		r->late++;
 	}
 	if (r->o->mode == SL_NEW) {
-		if (gnutls_session_is_resumed(c->s))
-			r->resumed++;
 		sl_keep_session(r, c);
 		return 1;
 	}
