@@ -10,5 +10,5 @@ apt-get install -y -q --no-install-recommends \
 	gnutls-bin openssl ca-certificates softhsm2 \
 	python3 procps iproute2 \
 	clang libclang-rt-14-dev \
-	kamailio kamailio-tls-modules \
+	kamailio kamailio-tls-modules gnuplot-nox \
 	sipsak baresip

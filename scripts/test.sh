@@ -30,5 +30,8 @@ run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 # Every fuzz target for 60 s (SC_FUZZ_SECONDS), instrumented, under
 # ASan+UBSan: a crash or a broken invariant fails the run.
 scripts/fuzz.sh "${SC_FUZZ_SECONDS:-60}"
+# Benchmarks are never timed tests: a seconds-long smoke run only checks
+# that the load generator, both servers and every row work (bench/run).
+bench/run --smoke --build build
 # last, so that the count of both suites is the closing line
 python3 scripts/summary.py build build-asan
