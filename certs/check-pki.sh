@@ -22,11 +22,12 @@ TEXT_OPTS=no_sigdump,no_header,no_extensions,no_issuer,no_subject,no_validity,no
 
 KEYS=(ca rogue-ca inter-ca server-ecdsa server-rsa server2-ecdsa client
 	rogue-client expired expired-server revoked chain-server chain-client
-	mismatch server-ecdsa-enc eku-server eku-codesign eku-none)
+	mismatch server-ecdsa-enc eku-server eku-codesign eku-none sip-domain
+	sip-wild)
 # Certificates with a key of the same name (chains: the leaf is first).
 PAIRS=(ca rogue-ca inter-ca server-ecdsa server-rsa server2-ecdsa client
 	rogue-client expired expired-server revoked chain-server chain-client
-	eku-server eku-codesign eku-none)
+	eku-server eku-codesign eku-none sip-domain sip-wild)
 OTHER_FILES=(unsorted-chain.pem ca-bundle.pem all-ca.pem crl.pem crl-empty.pem
 	crl-rogue.pem crl-expired.pem)
 
@@ -338,6 +339,12 @@ ck_leaf_certs()
 			"CN=localhost,O=sipcore test PKI"
 		ck_same "$f.pem SANs" "$(ck_ext "$dir/$f.pem" subjectAltName)" "$s1"
 	done
+	ck_same "sip-domain.pem SANs: sip: URI identity, SRV target name" \
+		"$(ck_ext "$dir/sip-domain.pem" subjectAltName)" \
+		"DNS:srv-target.test, URI:sip:sipdomain.test, IP Address:127.0.0.1"
+	ck_same "sip-wild.pem SANs: a wildcard name only" \
+		"$(ck_ext "$dir/sip-wild.pem" subjectAltName)" \
+		"DNS:*.wild.test, IP Address:127.0.0.1"
 	ck_same "eku-server.pem extended key usage" \
 		"$(ck_ext "$dir/eku-server.pem" extendedKeyUsage)" "TLS Web Server Authentication"
 	ck_same "eku-codesign.pem extended key usage" \

@@ -12,19 +12,19 @@ set -eu
 
 # Bump when the set of files or their contents change, so that older
 # directories are regenerated instead of being taken as complete.
-PKI_VERSION=2
+PKI_VERSION=3
 MARKER=.done
 
 # Every file the PKI consists of; a directory is complete when all exist.
 KEYS="ca.key rogue-ca.key inter-ca.key server-ecdsa.key server-rsa.key
 server2-ecdsa.key client.key rogue-client.key expired.key expired-server.key
 revoked.key chain-server.key chain-client.key mismatch.key server-ecdsa-enc.key
-eku-server.key eku-codesign.key eku-none.key"
+eku-server.key eku-codesign.key eku-none.key sip-domain.key sip-wild.key"
 CERTS="ca.pem rogue-ca.pem inter-ca.pem server-ecdsa.pem server-rsa.pem
 server2-ecdsa.pem client.pem rogue-client.pem expired.pem expired-server.pem
 revoked.pem chain-server.pem chain-client.pem unsorted-chain.pem
 ca-bundle.pem all-ca.pem crl.pem crl-empty.pem eku-server.pem eku-codesign.pem
-eku-none.pem crl-rogue.pem crl-expired.pem"
+eku-none.pem crl-rogue.pem crl-expired.pem sip-domain.pem sip-wild.pem"
 
 mk_usage()
 {
@@ -127,6 +127,10 @@ mk_generate()
 	mk_signed eku-server eku-server ca ecdsa
 	mk_signed eku-codesign eku-codesign ca ecdsa
 	mk_signed eku-none eku-none ca ecdsa
+
+	# SIP domains (RFC 5922): a sip: URI identity, a wildcard DNS name.
+	mk_signed sip-domain sip-domain ca ecdsa
+	mk_signed sip-wild sip-wild ca ecdsa
 
 	mk_crl crl.pem crl.tmpl ca --load-certificate "$work/revoked.pem"
 	mk_crl crl-empty.pem crl-empty.tmpl

@@ -1153,7 +1153,8 @@ static int conn_bind_source(int fd, const struct sc_listener *l)
 }
 
 struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
-				socklen_t dstlen, const char *host)
+				socklen_t dstlen, const char *host,
+				unsigned flags)
 {
 	const struct sc_transport_ops *ops = sc_transport_find(proto);
 	const struct sc_listener *l;
@@ -1188,6 +1189,7 @@ struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
 	c->peerlen = dstlen;
 	sc_addr_str(dst, c->peer_str, sizeof(c->peer_str));
 	c->dst_name = strdup(host ? host : sc_addr_ip_str(dst, ip, sizeof(ip)));
+	c->dst_flags = host ? flags : 0;
 	if (!c->dst_name)
 		goto fail;
 	if (loop_add(&c->priv->lf, fd, EPOLLOUT, conn_event) < 0)

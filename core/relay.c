@@ -371,9 +371,11 @@ static struct sc_conn *relay_stream(const struct relay_dst *d)
 			return c;
 		relay_out[i].id = 0;
 	}
+	/* a name is the SIP domain of the next hop: RFC 5922 checks it */
 	c = sc_conn_connect(relay_proto_name(d->proto),
 			    (const struct sockaddr *)&d->addr, d->addrlen,
-			    d->host_is_ip ? NULL : d->host);
+			    d->host_is_ip ? NULL : d->host,
+			    d->host_is_ip ? 0 : SC_CONN_SIP_DOMAIN);
 	if (!c)
 		return NULL;
 	i = relay_out_next++ % RELAY_OUT_CONNS;

@@ -129,7 +129,7 @@ static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 		t->dom = d;
 		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, d->x509);
 		gnutls_priority_set(s, d->prio);
-		tls_verify_setup(s, d, 0, NULL, tls_cfg.send_ca_names);
+		tls_verify_setup(s, d, 0, NULL, 0, tls_cfg.send_ca_names);
 	}
 	has_tkt = tls_cfg.session_tickets && tls_tkt_hello_name(msg, tkt);
 	tls_conn_tickets(t->c, t, has_tkt ? tkt : NULL);
@@ -166,6 +166,7 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 	if (c->outgoing && t->dom->id.server_name[0])
 		host = t->dom->id.server_name;
 	ret = tls_verify_setup(t->s, t->dom, c->outgoing, host,
+			       c->outgoing && (c->dst_flags & SC_CONN_SIP_DOMAIN),
 			       tls_cfg.send_ca_names);
 	if (ret < 0) {
 		TLS_CLOG_GNUTLS(SC_L_ERR, c, ret, "verification setup");

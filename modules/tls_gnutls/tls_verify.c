@@ -81,6 +81,93 @@ static int verify_depth_ok(gnutls_session_t s, struct tls_verify_state *vs)
  * gnutls_session_set_verify_cert2: that works through the same callback
  * slot, so the depth check could not be added beside it.
  */
+/* @a equals @b ignoring ASCII case, @b being @blen bytes long. */
+static int verify_caseeq(const char *a, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (strlen(a) != blen)
+		return 0;
+	for (i = 0; i < blen; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * RFC 5922 7.1 and 7.2: the SIP domain identities of a certificate are the
+ * host parts of its "sip:" URI subjectAltNames without a user part; only
+ * when there is none, its DNS names; only when it has no subjectAltName at
+ * all, its CN. A wildcard is no identity. 1 when @domain is one of them.
+ */
+static int verify_sip_domain_of(gnutls_x509_crt_t crt, const char *domain)
+{
+	int have_uri = 0, have_san = 0, pass;
+	char buf[512];
+	size_t len;
+	unsigned i;
+	int type;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0;; i++) {
+			len = sizeof(buf) - 1;
+			type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf,
+								    &len, NULL);
+			if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+				break;
+			if (type < 0)
+				continue; /* too long, or not decodable */
+			have_san = 1;
+			buf[len] = '\0';
+			if (type == GNUTLS_SAN_URI && len > 4 &&
+			    verify_caseeq("sip:", buf, 4) &&
+			    !memchr(buf, '@', len)) {
+				have_uri = 1;
+				if (pass == 0 &&
+				    verify_caseeq(domain, buf + 4, len - 4))
+					return 1;
+			}
+			if (pass == 1 && type == GNUTLS_SAN_DNSNAME &&
+			    !memchr(buf, '*', len) &&
+			    verify_caseeq(domain, buf, len))
+				return 1;
+		}
+		if (have_uri)
+			return 0; /* DNS names count only without sip: URIs */
+	}
+	if (have_san)
+		return 0;
+	len = sizeof(buf) - 1;
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, buf, &len) < 0)
+		return 0;
+	return !memchr(buf, '*', len) && verify_caseeq(domain, buf, len);
+}
+
+/* The server's leaf certificate names the SIP domain we connected to. */
+static int verify_sip_domain(gnutls_session_t s, const char *domain)
+{
+	const gnutls_datum_t *list;
+	gnutls_x509_crt_t crt;
+	unsigned n = 0;
+	int ok = 0;
+
+	list = gnutls_certificate_get_peers(s, &n);
+	if (!list || !n || gnutls_x509_crt_init(&crt) < 0)
+		return 0;
+	if (gnutls_x509_crt_import(crt, &list[0], GNUTLS_X509_FMT_DER) == 0)
+		ok = verify_sip_domain_of(crt, domain);
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
 static int verify_peer(gnutls_session_t s, int require)
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
@@ -100,6 +187,10 @@ static int verify_peer(gnutls_session_t s, int require)
 	vs->status = ret < 0 ? GNUTLS_CERT_INVALID : status;
 	if (ret < 0 || status != 0)
 		return -1;
+	if (vs->sip_domain && !verify_sip_domain(s, vs->host)) {
+		vs->status |= GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER;
+		return -1;
+	}
 	return verify_depth_ok(s, vs) ? 0 : -1;
 }
 
@@ -143,7 +234,8 @@ static void verify_set_purpose(struct tls_verify_state *vs, int peer_is_server)
 }
 
 /* What the server must be: kept in the session's verification state. */
-static int verify_client_side(gnutls_session_t s, const char *host)
+static int verify_client_side(gnutls_session_t s, const char *host,
+			      int sip_domain)
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(s);
 	gnutls_typed_vdata_st *vd;
@@ -173,6 +265,11 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 					     strlen(vs->host));
 		if (ret < 0)
 			return ret;
+		if (sip_domain) {
+			/* GnuTLS checks the chain and purpose, we the name */
+			vs->sip_domain = 1;
+			return 0;
+		}
 		vd->type = GNUTLS_DT_DNS_HOSTNAME;
 		vd->data = (unsigned char *)vs->host;
 		vd->size = 0;
@@ -182,7 +279,8 @@ static int verify_client_side(gnutls_session_t s, const char *host)
 }
 
 int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
-		     int is_client, const char *host, int send_ca_names)
+		     int is_client, const char *host, int sip_domain,
+		     int send_ca_names)
 {
 	struct tls_verify_state *vs = gnutls_session_get_ptr(session);
 
@@ -193,7 +291,7 @@ int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
 	}
 	if (is_client) {
 		if (d->verify)
-			return verify_client_side(session, host);
+			return verify_client_side(session, host, sip_domain);
 		/* no check, but a name still selects the server's cert */
 		if (host && host[0] && !is_ip_literal(host))
 			return gnutls_server_name_set(session, GNUTLS_NAME_DNS,

@@ -25,14 +25,17 @@ struct tls_cred_dom;
 
 /**
  * Apply @d's verification mode to a fresh @session. For a client session
- * @host is the destination name or address text (may be NULL). The
+ * @host is the destination name or address text (may be NULL); with
+ * @sip_domain a name is checked as an RFC 5922 SIP domain (sip: URI
+ * subjectAltNames first, then DNS names, no wildcards). The
  * session's pointer (gnutls_session_set_ptr) must already point to a struct
  * starting with struct tls_verify_state (tls_verify_int.h), which the
  * verify functions use for the session's life.
  * \return 0 or a GnuTLS error code.
  */
 int tls_verify_setup(gnutls_session_t session, const struct tls_cred_dom *d,
-		     int is_client, const char *host, int send_ca_names);
+		     int is_client, const char *host, int sip_domain,
+		     int send_ca_names);
 
 /**
  * After the handshake: describe the verification result in @buf

@@ -22,6 +22,7 @@ struct tls_verify_state {
 	unsigned nvdata;
 	unsigned char ip[16];
 	char host[256];
+	int sip_domain;        /**< check @host as an RFC 5922 SIP domain */
 };
 
 /** Human-readable status: "ok", "no certificate", GnuTLS's text. */

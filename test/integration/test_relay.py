@@ -456,6 +456,65 @@ class Dns(unittest.TestCase):
         self.assertTrue(got.startswith(b"SIP/2.0 503"), got[:40])
 
 
+class DnsTls(unittest.TestCase):
+    """A sips: next hop found through SRV is checked as its SIP domain
+    (RFC 5922 7): the peer's certificate names sip:sipdomain.test and,
+    as a DNS name, only the SRV target srv-target.test."""
+
+    @classmethod
+    def setUpClass(cls):
+        from dnsserver import DnsServer, T_A, T_SRV
+        tlsclient.need_env()
+        cls.srv = SipServer()
+        ptls, = tlsclient.ports(1)
+        cls.peer = sctest.Sipcore(tlsclient.tls_basic_cfg(
+            ptls, cert="sip-domain"), children=1, log_level=2)
+        cls.dns = DnsServer({
+            ("_sips._tcp.sipdomain.test", T_SRV): [(10, 5, ptls,
+                                                    "srv-target.test")],
+            ("_sips._tcp.srv-target.test", T_SRV): [(10, 5, ptls,
+                                                     "srv-target.test")],
+            ("srv-target.test", T_A): ["127.0.0.1"],
+        })
+        cls.udp = sctest.free_port()
+        cfg = (f"listen=udp:127.0.0.1:{cls.udp}\n"
+               'loadmodule "tls_gnutls.so"\n'
+               "tls_domain[client:default] {\n"
+               f'    tls_ca_list="{tlsclient.pki("ca.pem")}"\n'
+               "    tls_verify=1\n}\n"
+               f'forward_to="udp:{cls.srv.host}:{cls.srv.port}"\n'
+               f'dns_servers="127.0.0.1:{cls.dns.port}"\n')
+        cls.sc = sctest.Sipcore(cfg, children=1, log_level=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sc.close()
+        cls.peer.close()
+        cls.srv.close()
+        cls.dns.close()
+
+    def ask_inside(self, ruri):
+        cid = sctest.rand_token()
+        self.srv.send(req("OPTIONS", ruri, transport="UDP", call_id=cid,
+                          via_host=f"{self.srv.host}:{self.srv.port}"),
+                      ("127.0.0.1", self.udp))
+        got = self.srv.wait(lambda d: cid.encode() in d and
+                            d.startswith(b"SIP/2.0 "), timeout=8.0)
+        self.assertIsNotNone(got, "no answer for " + ruri)
+        return SipReply(got)
+
+    def test_sip_domain_identity_accepted(self):
+        r = self.ask_inside("sips:bob@sipdomain.test")
+        self.assertEqual(r.code, 200, r.raw)
+        self.assertEqual(r.get("Server"), "sipcore")
+
+    def test_srv_target_is_no_identity(self):
+        r = self.ask_inside("sips:bob@srv-target.test")
+        self.assertEqual(r.code, 503, r.raw)
+        self.assertTrue(self.sc.wait_log(r"connection to 127\.0\.0\.1:\d+ "
+                                         r"failed: 503"))
+
+
 class Loop(unittest.TestCase):
     def test_loop_482(self):
         port = sctest.free_port()

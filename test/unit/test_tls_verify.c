@@ -93,7 +93,7 @@ static int server_case(int verify, int require, const char *client,
 	d.x509 = sc;
 	ck_assert_int_eq(tm_pair_init(&p, PRIO, cc, PRIO, sc), 0);
 	gnutls_session_set_ptr(p.server, &vsrv);
-	ck_assert_int_eq(tls_verify_setup(p.server, &d, 0, NULL, 0), 0);
+	ck_assert_int_eq(tls_verify_setup(p.server, &d, 0, NULL, 0, 0), 0);
 	ok = tm_handshake(&p) == 0;
 	if (ok && verified)
 		*verified = tls_verify_result(p.server, msg, msglen);
@@ -171,7 +171,7 @@ START_TEST(ca_names)
 	memset(&vs, 0, sizeof(vs));
 	ck_assert_int_eq(tm_pair_init(&p, PRIO, cc, PRIO, sc), 0);
 	gnutls_session_set_ptr(p.server, &vs);
-	tls_verify_setup(p.server, &d, 0, NULL, 1);
+	tls_verify_setup(p.server, &d, 0, NULL, 0, 1);
 	ck_assert_int_eq(tm_handshake(&p), 0);
 	ck_assert_int_eq(vs.vs.checked, 0); /* no certificate was sent */
 	tm_pair_deinit(&p);
@@ -181,8 +181,8 @@ START_TEST(ca_names)
 END_TEST
 
 /* Client side: the server's chain and its name or address. */
-static int client_case_depth(int verify, const char *host, const char *srv,
-			     int trust_rogue, int depth)
+static int client_case_full(int verify, const char *host, int sip_domain,
+			    const char *srv, int trust_rogue, int depth)
 {
 	gnutls_certificate_credentials_t sc, cc = client_cred(NULL,
 							      trust_rogue);
@@ -205,7 +205,8 @@ static int client_case_depth(int verify, const char *host, const char *srv,
 	d.x509 = cc;
 	ck_assert_int_eq(tm_pair_init(&p, PRIO, cc, PRIO, sc), 0);
 	gnutls_session_set_ptr(p.client, &vs);
-	ck_assert_int_eq(tls_verify_setup(p.client, &d, 1, host, 0), 0);
+	ck_assert_int_eq(tls_verify_setup(p.client, &d, 1, host, sip_domain,
+					  0), 0);
 	ok = tm_handshake(&p) == 0;
 	if (ok && verify) {
 		char msg[128];
@@ -217,6 +218,12 @@ static int client_case_depth(int verify, const char *host, const char *srv,
 	gnutls_certificate_free_credentials(sc);
 	gnutls_certificate_free_credentials(cc);
 	return ok;
+}
+
+static int client_case_depth(int verify, const char *host, const char *srv,
+			     int trust_rogue, int depth)
+{
+	return client_case_full(verify, host, 0, srv, trust_rogue, depth);
 }
 
 static int client_case(int verify, const char *host, const char *srv,
@@ -253,6 +260,41 @@ START_TEST(client_names)
 	/* verify=0: no check at all */
 	ck_assert_int_eq(client_case(0, "sip.example.org", "expired-server",
 				     0), 1);
+}
+END_TEST
+
+/*
+ * RFC 5922 7: a SIP domain is one of the certificate's sip: URI
+ * subjectAltNames (no user part), or, only when there is none, one of its
+ * DNS names; never a wildcard. sip-domain.pem: URI:sip:sipdomain.test,
+ * DNS:srv-target.test; sip-wild.pem: DNS:*.wild.test; server-ecdsa.pem:
+ * DNS:localhost; client.pem: URI:sip:client@client.test (a user part: no
+ * identity), DNS:client.test, and it is no server certificate.
+ */
+START_TEST(client_sip_domain)
+{
+	ck_assert_int_eq(client_case_full(1, "sipdomain.test", 1, "sip-domain",
+					  0, 9), 1);
+	ck_assert_int_eq(client_case_full(1, "SIPdomain.TEST", 1, "sip-domain",
+					  0, 9), 1);
+	/* the SRV target is no identity where sip: URIs are present */
+	ck_assert_int_eq(client_case_full(1, "srv-target.test", 1,
+					  "sip-domain", 0, 9), 0);
+	/* as a web host name the DNS name counts, the URI does not */
+	ck_assert_int_eq(client_case_full(1, "srv-target.test", 0,
+					  "sip-domain", 0, 9), 1);
+	ck_assert_int_eq(client_case_full(1, "sipdomain.test", 0, "sip-domain",
+					  0, 9), 0);
+	/* DNS names when there is no sip: URI; no wildcard for SIP */
+	ck_assert_int_eq(client_case_full(1, "localhost", 1, "server-ecdsa", 0,
+					  9), 1);
+	ck_assert_int_eq(client_case_full(1, "a.wild.test", 1, "sip-wild", 0,
+					  9), 0);
+	ck_assert_int_eq(client_case_full(1, "a.wild.test", 0, "sip-wild", 0,
+					  9), 1);
+	/* the chain is still checked */
+	ck_assert_int_eq(client_case_full(1, "sipdomain.test", 1,
+					  "expired-server", 0, 9), 0);
 }
 END_TEST
 
@@ -313,6 +355,7 @@ int main(void)
 	tcase_add_test(tc, refusal_reasons);
 	tcase_add_test(tc, ca_names);
 	tcase_add_test(tc, client_names);
+	tcase_add_test(tc, client_sip_domain);
 	tcase_add_test(tc, client_depth);
 	tcase_add_test(tc, client_key_purpose);
 	tcase_add_test(tc, server_key_purpose);

@@ -88,6 +88,7 @@ struct sc_conn {
 	 *  SNI and certificate name checks), else the bare address text
 	 *  ("192.0.2.1", "::1": no port, no brackets) */
 	char *dst_name;
+	unsigned dst_flags;       /**< outgoing: SC_CONN_* of sc_conn_connect */
 	void *tdata;              /**< transport state, owned by the transport */
 	unsigned handshake_timeout_ms; /**< 0: the core default */
 	unsigned send_timeout_ms;      /**< 0: the core default */
@@ -120,14 +121,24 @@ SC_PUBLIC
 struct sc_conn *sc_conn_find(uint64_t id);
 
 /**
+ * @host of sc_conn_connect() is a SIP domain (RFC 5922): a secure transport
+ * checks the server's certificate against it as a SIP domain identity (a
+ * sip: URI subjectAltName first, else DNS names, no wildcards), not as a
+ * web host name.
+ */
+#define SC_CONN_SIP_DOMAIN 1u
+
+/**
  * Open an outgoing connection (worker only) of transport @proto ("tcp",
  * "tls", ...) to @dst. @host, if not NULL, is the name the destination is
- * known by (checked against its certificate by secure transports). Bytes
- * sent before the connection is open are queued. NULL on failure.
+ * known by (checked against its certificate by secure transports, as
+ * @flags say: 0 or SC_CONN_SIP_DOMAIN). Bytes sent before the connection is
+ * open are queued. NULL on failure.
  */
 SC_PUBLIC
 struct sc_conn *sc_conn_connect(const char *proto, const struct sockaddr *dst,
-				socklen_t dstlen, const char *host);
+				socklen_t dstlen, const char *host,
+				unsigned flags);
 
 /** Orderly close: flush, transport shutdown, then free. */
 SC_PUBLIC

@@ -282,7 +282,7 @@ static int sct_connect_hook(struct sc_sip_msg *m, const struct sc_rcv_info *ri,
 		return SC_SIP_DONE;
 	}
 	c = sc_conn_connect(proto, (struct sockaddr *)&ss, sl,
-			    host[0] ? host : NULL);
+			    host[0] ? host : NULL, 0);
 	if (!c || sc_conn_send(c, raw.s, raw.len) < 0) {
 		sc_sip_reply(m, ri, 503, "Service Unavailable", NULL);
 		return SC_SIP_DONE;
