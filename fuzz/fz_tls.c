@@ -76,7 +76,8 @@ static int fz_tls_configure(void)
 	     i++) {
 		const struct fz_tls_param *fp = &fz_tls_params[i];
 		const struct sc_param_export *e = fz_tls_export(fp->name);
-		struct sc_param_ctx ctx = { "fuzz.cfg", (int)i + 1, fp->scope };
+		struct sc_param_ctx ctx = { "fuzz.cfg", (int)i + 1, fp->scope,
+					    e ? e->arg : NULL };
 		struct sc_param_value v = { SC_PARAM_INT, fp->i, NULL };
 
 		if (fp->file) {
