@@ -133,6 +133,7 @@ void tls_cfg_free(struct tls_cfg *c)
 		free(d);
 	}
 	dom_cfg_free_fields(&c->global);
+	free(c->ticket_key_file);
 	tls_cfg_init(c);
 }
 

@@ -80,6 +80,7 @@ struct tls_cfg {
 	int send_ca_names;             /**< default 0: see tls_verify.c */
 	int session_tickets;           /**< default 1 */
 	int ticket_key_lifetime;       /**< seconds, default 12 h */
+	char *ticket_key_file;         /**< NULL: a random key per start */
 	int allow_core_dumps;          /**< default 0: not dumpable */
 	int log_level;                 /**< GnuTLS debug level, default 0 */
 };

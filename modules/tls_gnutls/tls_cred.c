@@ -73,8 +73,9 @@ int tls_cred_tickets(struct tls_cred *c)
 	unsigned i;
 	int rc;
 
-	rc = tls_tkt_get(&k, tls_tkt_now(), tls_cfg.ticket_key_lifetime,
-			 c->tkt_serial);
+	/* a shared key file is rotated by whoever writes it, not by time */
+	rc = tls_tkt_get(&k, tls_tkt_now(), tls_cfg.ticket_key_file ? 0
+			 : tls_cfg.ticket_key_lifetime, c->tkt_serial);
 	if (rc <= 0)
 		return rc;
 	for (i = 0; i < c->n; i++)

@@ -136,6 +136,12 @@ static int tls_mod_init(void)
 	tls_dom_install(t);
 	if (tls_tkt_init() < 0)
 		return -1;
+	if (tls_cfg.ticket_key_file &&
+	    tls_tkt_load_file(tls_cfg.ticket_key_file, 1, err,
+			      sizeof(err)) < 0) {
+		SC_ERR("tls_gnutls: %s", err);
+		return -1;
+	}
 	if (sc_transport_register(&tls_conn_ops) < 0)
 		return -1;
 	SC_INFO("tls_gnutls: GnuTLS %s, domain generation %llu",
@@ -171,8 +177,15 @@ static int tls_mod_reload(void)
 		SC_INFO("tls_gnutls: disable_tls=1: nothing to reload");
 		return 0;
 	}
-	/* every reload retires the ticket key, also one that fails */
-	tls_tkt_rotate("reload");
+	/*
+	 * Every reload retires the ticket key, also one that fails; with a
+	 * key file, its content decides (instances sharing it stay in step).
+	 */
+	if (!tls_cfg.ticket_key_file)
+		tls_tkt_rotate("reload");
+	else if (tls_tkt_load_file(tls_cfg.ticket_key_file, 0, err,
+				   sizeof(err)) < 0)
+		SC_ERR("tls_gnutls: reload: %s: the ticket keys stay", err);
 	if (tls_mod_build(&t, err, sizeof(err)) < 0) {
 		SC_ERR("tls_gnutls: reload failed, keeping generation %llu: %s",
 		       gen, err);

@@ -8,14 +8,19 @@
  * shares it (and the flag). The lock is in the page too.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
 #include <sipcore/log.h>
+#include <sipcore/module.h>
 #include <sipcore/shm.h>
 
 #include "tls_domain.h"
@@ -155,6 +160,103 @@ int tls_tkt_rotate(const char *why)
 		SC_INFO("tls_gnutls: session ticket key rotated (%s), serial %llu",
 			why, (unsigned long long)serial);
 	return rc;
+}
+
+#define TKT_FILE_MIN 32
+#define TKT_FILE_MAX 4096
+
+/* The key a ticket key file stands for. */
+static int tkt_file_key(const char *path, unsigned char key[TLS_TKT_KEY_SIZE],
+			char *err, size_t errlen)
+{
+	static const char label[] = "sipcore tls_gnutls ticket master key";
+	unsigned char buf[TKT_FILE_MAX + 1];
+	char *full = sc_cfg_path(path);
+	ssize_t n = -1;
+	struct stat st;
+	int fd, rc = -1;
+
+	if (!full) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "ticket key file %s: %s", full,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		goto out;
+	}
+	n = read(fd, buf, sizeof(buf));
+	if (n < TKT_FILE_MIN || n > TKT_FILE_MAX) {
+		snprintf(err, errlen, "ticket key file %s: %zd bytes, expected "
+			 "%d to %d (make one with head -c 64 /dev/urandom)",
+			 full, n, TKT_FILE_MIN, TKT_FILE_MAX);
+		goto out;
+	}
+	if (st.st_mode & 077)
+		SC_WARN("tls_gnutls: ticket key file %s can be read by others "
+			"(mode %o): whoever reads it can decrypt tickets", full,
+			(unsigned)(st.st_mode & 0777));
+	rc = gnutls_hmac_fast(GNUTLS_MAC_SHA512, label, sizeof(label) - 1,
+			      buf, (size_t)n, key);
+	if (rc < 0) {
+		snprintf(err, errlen, "ticket key file %s: gnutls_hmac_fast: "
+			 "%s (%s)", full, gnutls_strerror_name(rc),
+			 gnutls_strerror(rc));
+		rc = -1;
+	}
+out:
+	gnutls_memset(buf, 0, sizeof(buf));
+	if (fd >= 0)
+		close(fd);
+	free(full);
+	return rc;
+}
+
+int tls_tkt_file_check(const char *path, char *err, size_t errlen)
+{
+	unsigned char key[TLS_TKT_KEY_SIZE];
+	int rc = tkt_file_key(path, key, err, errlen);
+
+	gnutls_memset(key, 0, sizeof(key));
+	return rc;
+}
+
+int tls_tkt_load_file(const char *path, int initial, char *err,
+		      size_t errlen)
+{
+	unsigned char key[TLS_TKT_KEY_SIZE];
+	uint64_t serial = 0;
+	int changed = 0;
+
+	if (!tkt)
+		return -1;
+	if (tkt_file_key(path, key, err, errlen) < 0)
+		return -1;
+	shm_lock(&tkt->lock);
+	if (initial) {
+		memcpy(tkt->cur, key, sizeof(tkt->cur));
+		tkt->has_prev = 0;
+		changed = 1;
+	} else if (memcmp(tkt->cur, key, sizeof(key)) != 0) {
+		memcpy(tkt->prev, tkt->cur, sizeof(tkt->prev));
+		tkt->has_prev = 1;
+		memcpy(tkt->cur, key, sizeof(tkt->cur));
+		changed = 1;
+	}
+	if (changed) {
+		__atomic_store_n(&tkt->since, tls_tkt_now(), __ATOMIC_RELEASE);
+		__atomic_store_n(&tkt->serial, tkt->serial + 1,
+				 __ATOMIC_RELEASE);
+	}
+	serial = tkt->serial;
+	shm_unlock(&tkt->lock);
+	gnutls_memset(key, 0, sizeof(key));
+	if (changed && !initial)
+		SC_INFO("tls_gnutls: session ticket key changed in %s, the "
+			"previous one still decrypts; serial %llu", path,
+			(unsigned long long)serial);
+	return 0;
 }
 
 static int tkt_due(int64_t now, int64_t lifetime)

@@ -72,6 +72,20 @@ void tls_tkt_destroy(void);
 int tls_tkt_rotate(const char *why);
 
 /**
+ * tls_ticket_key_file: the master key is derived from the file's content
+ * (HMAC-SHA512), so that instances sharing the file make and accept the
+ * same tickets. On @initial it becomes the key; later, a content that
+ * changed becomes the current key and the old one the previous (an
+ * unchanged file changes nothing: instances stay in step). 0 or -1 with
+ * @err (the keys are then unchanged).
+ */
+int tls_tkt_load_file(const char *path, int initial, char *err,
+		      size_t errlen);
+
+/** Parameter check of tls_ticket_key_file: readable, 32..4096 bytes. */
+int tls_tkt_file_check(const char *path, char *err, size_t errlen);
+
+/**
  * The keys, rotating first when @lifetime seconds (> 0) have passed since
  * the current key was made (@now: tls_tkt_now()). When the rotation
  * serial is still @have and no rotation was due, nothing is copied.

@@ -94,6 +94,62 @@ class Rotation(unittest.TestCase):
                 self.assertFalse(reused, "a ticket outlived two rotations")
 
 
+class KeyFile(unittest.TestCase):
+    """tls_ticket_key_file: instances that share the file resume each
+    other's sessions; a new content, after a reload, becomes the key and
+    the old one still decrypts; an unchanged file rotates nothing."""
+
+    def start(self, keyfile):
+        port = sctest.free_port()
+        sc = sctest.Sipcore(tc.tls_basic_cfg(
+            port, extra=f'tls_ticket_key_file="{keyfile}"\n'), children=2)
+        self.addCleanup(sc.close)
+        return sc, port
+
+    def test_instances_share_tickets(self):
+        d = self.enterContext(__import__("tempfile").TemporaryDirectory())
+        keyfile = os.path.join(d, "ticket.key")
+        with open(keyfile, "wb") as f:
+            f.write(os.urandom(64))
+        os.chmod(keyfile, 0o600)
+        a, pa = self.start(keyfile)
+        b, pb = self.start(keyfile)
+        for version in VERSIONS:
+            with self.subTest(version=version):
+                ctx = tc.py_context(version=version)
+                sess, reused = session_of(pa, ctx)
+                self.assertFalse(reused)
+                _, reused = session_of(pb, ctx, sess)
+                self.assertTrue(reused, "instance B did not resume A's "
+                                "session")
+        # a reload with the same file changes nothing: still in step
+        a.signal(signal.SIGHUP)
+        self.assertIsNotNone(a.wait_log(r"reloaded, generation 2\b"))
+        self.assertNotIn("session ticket key rotated", a.log())
+        ctx = tc.py_context(version="1.3")
+        sess, _ = session_of(pb, ctx)
+        _, reused = session_of(pa, ctx, sess)
+        self.assertTrue(reused)
+        # a new key in the file: the old tickets still resume after the
+        # reload, new sessions get the new key
+        with open(keyfile, "wb") as f:
+            f.write(os.urandom(64))
+        a.signal(signal.SIGHUP)
+        self.assertIsNotNone(a.wait_log(r"reloaded, generation 3\b"))
+        self.assertRegex(a.log(), r"session ticket key changed in ")
+        _, reused = session_of(pa, ctx, sess)
+        self.assertTrue(reused, "a ticket of the previous file key did "
+                        "not resume")
+
+    def test_bad_file_is_a_config_error(self):
+        rc, out, path = sctest.run_config_check(
+            tc.tls_basic_cfg(sctest.free_port()) +
+            'tls_ticket_key_file="/nonexistent/ticket.key"\n')
+        self.assertNotEqual(rc, 0)
+        self.assertRegex(out, r":\d+: .*tls_ticket_key_file.*"
+                         r"/nonexistent/ticket\.key")
+
+
 class Dumps(unittest.TestCase):
     def test_key_pages_not_dumped(self):
         """The ticket key page and the arena pages with the private key
