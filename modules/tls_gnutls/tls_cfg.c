@@ -20,6 +20,7 @@
 #include <sipcore/module.h>
 
 #include "tls_cfg.h"
+#include "tls_scache.h"
 #include "tls_ticket.h"
 
 #define TLS_CFG_HANDSHAKE_TIMEOUT 120	/* seconds, as the seed */
@@ -48,6 +49,7 @@ struct tls_cfg tls_cfg = {
 	.send_ca_names = 0,
 	.session_tickets = 1,
 	.ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT,
+	.session_cache = TLS_SCACHE_DEFAULT,
 	.allow_core_dumps = 0,
 	.log_level = 0,
 };
@@ -95,6 +97,7 @@ void tls_cfg_init(struct tls_cfg *c)
 	c->send_ca_names = 0;
 	c->session_tickets = 1;
 	c->ticket_key_lifetime = TLS_TKT_LIFETIME_DEFAULT;
+	c->session_cache = TLS_SCACHE_DEFAULT;
 	c->allow_core_dumps = 0;
 	c->log_level = 0;
 }

@@ -81,6 +81,7 @@ struct tls_cfg {
 	int session_tickets;           /**< default 1 */
 	int ticket_key_lifetime;       /**< seconds, default 12 h */
 	char *ticket_key_file;         /**< NULL: a random key per start */
+	int session_cache;             /**< TLS 1.2 session-ID entries */
 	int allow_core_dumps;          /**< default 0: not dumpable */
 	int log_level;                 /**< GnuTLS debug level, default 0 */
 };

@@ -21,6 +21,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_lookup.h"
+#include "tls_scache.h"
 #include "tls_info.h"
 #include "tls_ticket.h"
 #include "tls_util.h"
@@ -130,6 +131,7 @@ static int tls_conn_client_hello(gnutls_session_t s, unsigned htype,
 		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, d->x509);
 		gnutls_priority_set(s, d->prio);
 		tls_verify_setup(s, d, 0, NULL, 0, tls_cfg.send_ca_names);
+		tls_scache_attach(s, d);
 	}
 	has_tkt = tls_cfg.session_tickets && tls_tkt_hello_name(msg, tkt);
 	tls_conn_tickets(t->c, t, has_tkt ? tkt : NULL);
@@ -172,6 +174,8 @@ static int tls_conn_session(struct sc_conn *c, struct tls_conn *t)
 		TLS_CLOG_GNUTLS(SC_L_ERR, c, ret, "verification setup");
 		return -1;
 	}
+	if (!c->outgoing)
+		tls_scache_attach(t->s, t->dom);
 	/* the ClientHello decides the domain (by name) and the ticket key */
 	if (!c->outgoing && (t->cred->sni_domains || tls_cfg.session_tickets))
 		gnutls_handshake_set_hook_function(t->s,

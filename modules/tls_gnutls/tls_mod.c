@@ -22,6 +22,7 @@
 #include "tls_cred.h"
 #include "tls_domain.h"
 #include "tls_params.h"
+#include "tls_scache.h"
 #include "tls_ticket.h"
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -136,6 +137,8 @@ static int tls_mod_init(void)
 	tls_dom_install(t);
 	if (tls_tkt_init() < 0)
 		return -1;
+	if (tls_scache_init((unsigned)tls_cfg.session_cache) < 0)
+		return -1;
 	if (tls_cfg.ticket_key_file &&
 	    tls_tkt_load_file(tls_cfg.ticket_key_file, 1, err,
 			      sizeof(err)) < 0) {
@@ -210,6 +213,7 @@ static void tls_mod_destroy(void)
 	tls_cred_release_current();
 	/* the workers are gone: the ticket keys are of no more use */
 	tls_tkt_destroy();
+	tls_scache_destroy();
 	tls_cfg_free(&tls_cfg);
 }
 

@@ -20,6 +20,7 @@
 
 #include "tls_cfg.h"
 #include "tls_params.h"
+#include "tls_scache.h"
 #include "tls_ticket.h"
 #include "tls_priority.h"
 
@@ -84,6 +85,9 @@ static int tls_param_check_sni(const char *s, char *err, size_t errlen);
 	X(TICKET_KEY_FILE, "tls_ticket_key_file", NULL, STR, GLOBAL,          \
 	  GLB(ticket_key_file), 0, 0,                                         \
 	  "a file of at least 32 secret bytes", tls_tkt_file_check)           \
+	X(SESSION_CACHE, "tls_session_cache", NULL, INT, GLOBAL,              \
+	  GLB(session_cache), 0, TLS_SCACHE_MAX,                              \
+	  "a number of sessions (0: none)", NULL)                             \
 	X(CORE_DUMPS, "tls_allow_core_dumps", NULL, BOOL, GLOBAL,             \
 	  GLB(allow_core_dumps), 0, 1, NULL, NULL)                            \
 	X(LOG_LEVEL, "tls_log_level", NULL, INT, GLOBAL, GLB(log_level), 0,   \

@@ -150,6 +150,40 @@ class KeyFile(unittest.TestCase):
                          r"/nonexistent/ticket\.key")
 
 
+class SessionCache(unittest.TestCase):
+    """TLS 1.2 clients without tickets resume by session ID, on whichever
+    worker their reconnection lands (the cache is shared)."""
+
+    def test_session_id_resumes_across_workers(self):
+        import ssl
+        port = sctest.free_port()
+        sc = sctest.Sipcore(tc.tls_basic_cfg(port), children=2, log_level=3)
+        self.addCleanup(sc.close)
+        ctx = tc.py_context(version="1.2")
+        ctx.options |= ssl.OP_NO_TICKET
+        first, reused = session_of(port, ctx)
+        self.assertFalse(reused)
+        self.assertTrue(first.id, "no session ID to resume by")
+        for i in range(12):
+            _, reused = session_of(port, ctx, first)
+            self.assertTrue(reused, f"reconnection {i} not resumed")
+        pids = set(re.findall(r"sipcore\[(\d+)\] DEBUG: conn \d+ tls:[^ ]+: "
+                              r"accepted on", sc.log()))
+        self.assertEqual(len(pids), 2, "all connections on one worker")
+
+    def test_off(self):
+        import ssl
+        port = sctest.free_port()
+        sc = sctest.Sipcore(tc.tls_basic_cfg(port, extra="tls_session_cache"
+                                             "=0\n"), children=1)
+        self.addCleanup(sc.close)
+        ctx = tc.py_context(version="1.2")
+        ctx.options |= ssl.OP_NO_TICKET
+        first, _ = session_of(port, ctx)
+        _, reused = session_of(port, ctx, first)
+        self.assertFalse(reused)
+
+
 class Dumps(unittest.TestCase):
     def test_key_pages_not_dumped(self):
         """The ticket key page and the arena pages with the private key
