@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sipcore/sipcore.h>
 
@@ -135,7 +136,7 @@ static struct tls_dom_cfg *find_dom(struct tls_cfg *c, const char *scope)
 	return d;
 }
 
-enum spec_kind { K_STR, K_BOOL, K_INT };
+enum spec_kind { K_STR, K_BOOL, K_INT, K_GFILE };
 
 struct spec {
 	const char *name;
@@ -188,6 +189,8 @@ static const struct spec specs[] = {
 	{ "tls_session_tickets", K_BOOL, 1, G(session_tickets), 0, 1, NULL },
 	{ "tls_ticket_key_lifetime", K_INT, 1, G(ticket_key_lifetime), 1,
 	  2592000, NULL },
+	{ "tls_ticket_key_file", K_GFILE, 1, G(ticket_key_file), 0, 0, NULL },
+	{ "tls_session_cache", K_INT, 1, G(session_cache), 0, 1000000, NULL },
 	{ "tls_allow_core_dumps", K_BOOL, 1, G(allow_core_dumps), 0, 1, NULL },
 	/* 9 and above: GnuTLS logs session secrets */
 	{ "tls_log_level", K_INT, 1, G(log_level), 0, 8, NULL },
@@ -235,7 +238,8 @@ START_TEST(test_export_list_complete)
 		p = export_find(specs[i].name);
 		ck_assert_msg(p != NULL, "'%s' not exported", specs[i].name);
 		/* ints also as strings, for "[SCOPE]1" */
-		ck_assert_uint_eq(p->types, specs[i].kind == K_STR ?
+		ck_assert_uint_eq(p->types, specs[i].kind == K_STR ||
+					    specs[i].kind == K_GFILE ?
 			(unsigned)SC_PARAM_STR :
 			(unsigned)(SC_PARAM_INT | SC_PARAM_STR));
 		/* the core enforces "global only" */
@@ -357,12 +361,37 @@ static void spec_int(const struct spec *t)
 	ck_assert_uint_eq(count_domains(&tls_cfg), 2);
 }
 
+/* A global file parameter: the file is read when it is set. */
+static void spec_gfile(const struct spec *t)
+{
+	char path[] = "/tmp/t_tls_params.XXXXXX";
+	unsigned char bytes[64];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	memset(bytes, 0x5a, sizeof(bytes));
+	ck_assert_int_eq(write(fd, bytes, sizeof(bytes)), (int)sizeof(bytes));
+	close(fd);
+	SET_S_OK(t->name, NULL, path);
+	ck_assert_str_eq(*(char **)((char *)&tls_cfg + t->off), path);
+	SET_S_ERR(t->name, NULL, "/nonexistent/ticket.key",
+		  "/nonexistent/ticket.key");
+	/* global only: the core refuses a scope */
+	ck_assert_int_eq(set_param(t->name, "10.0.0.1:5061", 1, SC_PARAM_STR,
+				   0, path), -1);
+	ck_assert_int_eq(truncate(path, 16), 0);
+	SET_S_ERR(t->name, NULL, path, "16 bytes");
+	unlink(path);
+}
+
 START_TEST(test_each_param)
 {
 	const struct spec *t = &specs[_i];
 
 	if (t->kind == K_STR)
 		spec_str(t);
+	else if (t->kind == K_GFILE)
+		spec_gfile(t);
 	else
 		spec_int(t);
 }
