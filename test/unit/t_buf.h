@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Exact-size heap copies for the relay unit tests (prefix: tb_).
+ * Exact-size heap copies for the SIP unit tests (prefix: tb_).
  *
  * Every input is copied into a malloc'd buffer of exactly its length, so
  * a read one byte past the end is caught under AddressSanitizer. The

@@ -28,8 +28,8 @@ START_TEST(t_parse_request)
 	ck_assert_int_eq(t_parse(&m, t_invite, &why), 0);
 	ck_assert_ptr_null(why);
 	ck_assert_int_eq(m.is_request, 1);
-	ck_sc_str(m.method, "INVITE");
-	ck_sc_str(m.ruri, "sip:bob@biloxi.example.com");
+	ck_str_eq(m.method, "INVITE");
+	ck_str_eq(m.ruri, "sip:bob@biloxi.example.com");
 	ck_assert_uint_eq(m.nhdrs, 12);
 	ck_hdr(&m, SIP_H_VIA,
 	       "SIP/2.0/TLS client.atlanta.example.com:5061;branch=z9hG4bK74bf9");
@@ -45,25 +45,25 @@ START_TEST(t_parse_request)
 	ck_hdr(&m, SIP_H_CTYPE, "application/sdp");
 	ck_hdr(&m, SIP_H_CLEN, "4");
 	ck_assert_int_eq(m.hdrs[9].id, SIP_H_OTHER);
-	ck_sc_str(m.hdrs[9].name, "X-Custom");
-	ck_sc_str(m.hdrs[9].line, "X-Custom: anything goes");
+	ck_str_eq(m.hdrs[9].name, "X-Custom");
+	ck_str_eq(m.hdrs[9].line, "X-Custom: anything goes");
 	ck_assert_int_eq(m.content_length, 4);
-	ck_sc_str(m.body, "v=0\n");
+	ck_str_eq(m.body, "v=0\n");
 
 	/* the module-facing accessors */
 	ck_assert_int_eq(sc_sip_is_request(&m), 1);
-	ck_sc_str(sc_sip_method(&m), "INVITE");
+	ck_str_eq(sc_sip_method(&m), "INVITE");
 	ck_assert_int_eq(sc_sip_status(&m), 0);
-	ck_sc_str(sc_sip_body(&m), "v=0\n");
+	ck_str_eq(sc_sip_body(&m), "v=0\n");
 	ck_assert_uint_eq(sc_sip_raw(&m).len, strlen(t_invite));
 	ck_assert_int_eq(memcmp(sc_sip_raw(&m).s, t_invite, strlen(t_invite)),
 			 0);
 	ck_assert_int_eq(sc_sip_header(&m, "call-id", &v), 0);
-	ck_sc_str(v, "3848276298220188511@atlanta.example.com");
+	ck_str_eq(v, "3848276298220188511@atlanta.example.com");
 	ck_assert_int_eq(sc_sip_header(&m, "i", &v), 0);
-	ck_sc_str(v, "3848276298220188511@atlanta.example.com");
+	ck_str_eq(v, "3848276298220188511@atlanta.example.com");
 	ck_assert_int_eq(sc_sip_header(&m, "x-custom", &v), 0);
-	ck_sc_str(v, "anything goes");
+	ck_str_eq(v, "anything goes");
 	ck_assert_int_eq(sc_sip_header(&m, "X-Absent", &v), -1);
 	ck_assert_int_eq(sc_sip_header(&m, "k", &v), -1);
 	ck_assert_int_eq(sip_find_hdr(&m, SIP_H_OTHER), -1);
@@ -82,20 +82,20 @@ START_TEST(t_parse_reply)
 				 "\r\n", &why), 0);
 	ck_assert_int_eq(m.is_request, 0);
 	ck_assert_int_eq(m.status, 180);
-	ck_sc_str(m.reason, "Ringing");
+	ck_str_eq(m.reason, "Ringing");
 	ck_assert_int_eq(sc_sip_is_request(&m), 0);
 	ck_assert_int_eq(sc_sip_status(&m), 180);
-	ck_sc_str(sc_sip_method(&m), "");
+	ck_str_eq(sc_sip_method(&m), "");
 	ck_assert_int_eq(m.content_length, -1);
 	ck_assert_uint_eq(m.body.len, 0);
 
 	ck_assert_int_eq(t_parse(&m, "SIP/2.0 404 Not  Found here\r\n\r\n",
 				 &why), 0);
 	ck_assert_int_eq(m.status, 404);
-	ck_sc_str(m.reason, "Not  Found here");
+	ck_str_eq(m.reason, "Not  Found here");
 	ck_assert_int_eq(t_parse(&m, "SIP/2.0 200 \r\n\r\n", &why), 0);
 	ck_assert_int_eq(m.status, 200);
-	ck_sc_str(m.reason, "");
+	ck_str_eq(m.reason, "");
 	ck_assert_int_eq(t_parse(&m, "SIP/2.0 699\r\n\r\n", &why), 0);
 	ck_assert_int_eq(m.status, 699);
 	ck_assert_int_eq(t_parse(&m, "sip/2.0 100 Trying\r\n\r\n", &why), 0);
@@ -125,23 +125,23 @@ START_TEST(t_parse_compact)
 	ck_hdr(&m, SIP_H_VIA, "SIP/2.0/TCP h.example.com;branch=z9hG4bKx");
 	ck_hdr(&m, SIP_H_FROM, "<sip:a@example.com>;tag=1");
 	ck_hdr(&m, SIP_H_TO, "<sip:b@example.com>");
-	ck_sc_str(m.hdrs[2].name, "T");
+	ck_str_eq(m.hdrs[2].name, "T");
 	ck_hdr(&m, SIP_H_CALLID, "cid-1");
 	ck_hdr(&m, SIP_H_CSEQ, "5 MESSAGE");
 	ck_hdr(&m, SIP_H_CONTACT, "<sip:a@h.example.com>");
 	ck_hdr(&m, SIP_H_CTYPE, "text/plain");
 	ck_assert_int_eq(m.content_length, 2);
-	ck_sc_str(m.body, "hi");
+	ck_str_eq(m.body, "hi");
 
 	/* full-name lookups find compact headers and the other way round */
 	ck_assert_int_eq(sc_sip_header(&m, "Via", &v), 0);
-	ck_sc_str(v, "SIP/2.0/TCP h.example.com;branch=z9hG4bKx");
+	ck_str_eq(v, "SIP/2.0/TCP h.example.com;branch=z9hG4bKx");
 	ck_assert_int_eq(sc_sip_header(&m, "CONTENT-LENGTH", &v), 0);
-	ck_sc_str(v, "2");
+	ck_str_eq(v, "2");
 	ck_assert_int_eq(sc_sip_header(&m, "Supported", &v), 0);
-	ck_sc_str(v, "path");
+	ck_str_eq(v, "path");
 	ck_assert_int_eq(sc_sip_header(&m, "CSeq", &v), 0);
-	ck_sc_str(v, "5 MESSAGE");
+	ck_str_eq(v, "5 MESSAGE");
 	ck_assert_int_eq(sc_sip_header(&m, "Subject", &v), -1);
 	ck_assert_int_eq(sc_sip_header(&m, "", &v), -1);
 	ck_assert_int_eq(sc_sip_header(&m, NULL, &v), -1);
@@ -160,7 +160,7 @@ START_TEST(t_parse_first_occurrence)
 				 "v: SIP/2.0/UDP two;branch=z9hG4bK2\r\n"
 				 "\r\n", &why), 0);
 	ck_assert_int_eq(sc_sip_header(&m, "v", &v), 0);
-	ck_sc_str(v, "SIP/2.0/UDP one;branch=z9hG4bK1");
+	ck_str_eq(v, "SIP/2.0/UDP one;branch=z9hG4bK1");
 	ck_assert_int_eq(sip_find_hdr(&m, SIP_H_VIA), 0);
 }
 END_TEST
@@ -181,12 +181,12 @@ START_TEST(t_parse_folded)
 				 "Max-Forwards: 70\r\n"
 				 "\r\n", &why), 0);
 	ck_assert_uint_eq(m.nhdrs, 4);
-	ck_sc_str(m.hdrs[0].value, "I know you're there,\r\n"
+	ck_str_eq(m.hdrs[0].value, "I know you're there,\r\n"
 		  "     pick up the phone   \r\n\tand talk to me!");
-	ck_sc_str(m.hdrs[0].line, "Subject: I know you're there,\r\n"
+	ck_str_eq(m.hdrs[0].line, "Subject: I know you're there,\r\n"
 		  "     pick up the phone   \r\n\tand talk to me!");
 	ck_hdr(&m, SIP_H_VIA, "SIP/2.0/UDP h.example.com;branch=z9hG4bK9");
-	ck_sc_str(m.hdrs[1].line,
+	ck_str_eq(m.hdrs[1].line,
 		  "Via:\r\n SIP/2.0/UDP h.example.com;branch=z9hG4bK9");
 	ck_assert_int_eq(m.content_length, 0);
 	ck_hdr(&m, SIP_H_MAXFWD, "70");
@@ -211,15 +211,15 @@ START_TEST(t_parse_lf_only)
 				 "Content-Length: 3\n"
 				 "\n"
 				 "abcTRAILING", &why), 0);
-	ck_sc_str(m.ruri, "sip:x@example.com");
+	ck_str_eq(m.ruri, "sip:x@example.com");
 	ck_hdr(&m, SIP_H_VIA, "SIP/2.0/UDP h;branch=z9hG4bK1");
 	ck_hdr(&m, SIP_H_TO, "<sip:x@example.com>");
-	ck_sc_str(m.hdrs[2].value, "a\n b");
-	ck_sc_str(m.body, "abc");
+	ck_str_eq(m.hdrs[2].value, "a\n b");
+	ck_str_eq(m.body, "abc");
 	/* CRLF then a bare LF as the empty line */
 	ck_assert_int_eq(t_parse(&m, "OPTIONS sip:x SIP/2.0\r\nA: b\r\n\nxy",
 				 &why), 0);
-	ck_sc_str(m.body, "xy");
+	ck_str_eq(m.body, "xy");
 }
 END_TEST
 
@@ -233,11 +233,11 @@ START_TEST(t_parse_body)
 	ck_assert_int_eq(t_parse(&m, "MESSAGE sip:x SIP/2.0\r\nA: b\r\n\r\n"
 				 "hello\r\nworld", &why), 0);
 	ck_assert_int_eq(m.content_length, -1);
-	ck_sc_str(m.body, "hello\r\nworld");
+	ck_str_eq(m.body, "hello\r\nworld");
 	/* Content-Length shorter than the datagram truncates */
 	ck_assert_int_eq(t_parse(&m, "MESSAGE sip:x SIP/2.0\r\nl: 5\r\n\r\n"
 				 "hello\r\nworld", &why), 0);
-	ck_sc_str(m.body, "hello");
+	ck_str_eq(m.body, "hello");
 	ck_assert_int_eq(t_parse(&m, "MESSAGE sip:x SIP/2.0\r\nl: 0\r\n\r\n"
 				 "junk", &why), 0);
 	ck_assert_uint_eq(m.body.len, 0);
@@ -245,7 +245,7 @@ START_TEST(t_parse_body)
 	/* exactly the body */
 	ck_assert_int_eq(t_parse(&m, "MESSAGE sip:x SIP/2.0\r\nl: 5\r\n\r\n"
 				 "hello", &why), 0);
-	ck_sc_str(m.body, "hello");
+	ck_str_eq(m.body, "hello");
 	/* longer is an error */
 	ck_assert_int_eq(t_parse(&m, "MESSAGE sip:x SIP/2.0\r\nl: 6\r\n\r\n"
 				 "hello", &why), -1);
@@ -410,7 +410,7 @@ START_TEST(t_parse_bad_headers)
 	/* an empty value is fine */
 	ck_assert_int_eq(t_parse(&m, "OPTIONS sip:x SIP/2.0\r\nA:\r\n\r\n",
 				 &why), 0);
-	ck_sc_str(m.hdrs[0].value, "");
+	ck_str_eq(m.hdrs[0].value, "");
 }
 END_TEST
 

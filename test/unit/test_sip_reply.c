@@ -336,7 +336,7 @@ START_TEST(t_reply_small_buffer)
 	ck_assert_int_gt(n, 0);
 	need = (size_t)n + 1; /* the text and its NUL */
 	for (len = 0; len <= need; len++) {
-		out = t_alloc(len);
+		out = tb_alloc(len);
 		n = sip_reply_build(&m, t_v4("198.51.100.7", 40001), 486, NULL,
 				    "x", "srv", "Retry-After: 5\r\n", out, len);
 		if (len < need) {
