@@ -20,13 +20,6 @@
 #include "sip_edit.h"
 #include "sip_uri.h"
 
-struct ed_buf {
-	char *p;
-	size_t cap;
-	size_t len;
-	int full;
-};
-
 /* What happens to each original header line. */
 enum ed_op {
 	ED_KEEP = 0,
@@ -43,43 +36,12 @@ struct ed_plan {
 	int maxfwd_written;  /* by replacing an original one */
 };
 
-static void ed_put(struct ed_buf *b, const char *s, size_t n)
+static void ed_put_hdr(struct sip_out *b, const char *name, const char *value)
 {
-	if (b->full)
-		return;
-	if (n > b->cap - b->len) {
-		b->full = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void ed_puts(struct ed_buf *b, const char *s)
-{
-	ed_put(b, s, strlen(s));
-}
-
-/* Copy [s, e) without its line ends (unfolding). */
-static void ed_put_unfolded(struct ed_buf *b, const char *s, const char *e)
-{
-	const char *run = s;
-
-	for (; s < e; s++) {
-		if (*s != '\r' && *s != '\n')
-			continue;
-		ed_put(b, run, (size_t)(s - run));
-		run = s + 1;
-	}
-	ed_put(b, run, (size_t)(e - run));
-}
-
-static void ed_put_hdr(struct ed_buf *b, const char *name, const char *value)
-{
-	ed_puts(b, name);
-	ed_puts(b, ": ");
-	ed_puts(b, value);
-	ed_puts(b, "\r\n");
+	sip_out_puts(b, name);
+	sip_out_puts(b, ": ");
+	sip_out_puts(b, value);
+	sip_out_puts(b, "\r\n");
 }
 
 /* A header value we write: non-empty, on one line. */
@@ -248,7 +210,7 @@ static int ed_check(const struct sc_sip_msg *m, const struct sip_edit *e)
 }
 
 /* The first line, with the new Request-URI if there is one. */
-static void ed_first_line(struct ed_buf *b, const struct sc_sip_msg *m,
+static void ed_first_line(struct sip_out *b, const struct sc_sip_msg *m,
 			  const struct sip_edit *e)
 {
 	const char *lf = memchr(m->buf, '\n', m->len);
@@ -257,18 +219,18 @@ static void ed_first_line(struct ed_buf *b, const struct sc_sip_msg *m,
 	if (end > m->buf && end[-1] == '\r')
 		end--;
 	if (e->ruri.s) {
-		ed_put(b, m->method.s, m->method.len);
-		ed_puts(b, " ");
-		ed_put(b, e->ruri.s, e->ruri.len);
-		ed_put(b, m->ruri.s + m->ruri.len,
+		sip_out_put(b, m->method.s, m->method.len);
+		sip_out_puts(b, " ");
+		sip_out_put(b, e->ruri.s, e->ruri.len);
+		sip_out_put(b, m->ruri.s + m->ruri.len,
 		       (size_t)(end - (m->ruri.s + m->ruri.len)));
 	} else {
-		ed_put(b, m->buf, (size_t)(end - m->buf));
+		sip_out_put(b, m->buf, (size_t)(end - m->buf));
 	}
-	ed_puts(b, "\r\n");
+	sip_out_puts(b, "\r\n");
 }
 
-static void ed_put_maxfwd(struct ed_buf *b, int v)
+static void ed_put_maxfwd(struct sip_out *b, int v)
 {
 	char num[8];
 
@@ -277,7 +239,7 @@ static void ed_put_maxfwd(struct ed_buf *b, int v)
 }
 
 /* The new headers that go before every original one. */
-static void ed_top(struct ed_buf *b, const struct sip_edit *e,
+static void ed_top(struct sip_out *b, const struct sip_edit *e,
 		   const struct ed_plan *pl)
 {
 	unsigned i;
@@ -293,7 +255,7 @@ static void ed_top(struct ed_buf *b, const struct sip_edit *e,
 }
 
 /* @h without its @first values and/or its last; nothing when none is left. */
-static void ed_cut(struct ed_buf *b, const struct sip_hdr *h, int first,
+static void ed_cut(struct sip_out *b, const struct sip_hdr *h, int first,
 		   int last)
 {
 	struct sc_str rest = h->value, item;
@@ -306,19 +268,19 @@ static void ed_cut(struct ed_buf *b, const struct sip_hdr *h, int first,
 		if (skip)
 			continue;
 		if (!kept) {
-			ed_put(b, h->name.s, h->name.len);
-			ed_puts(b, ": ");
+			sip_out_put(b, h->name.s, h->name.len);
+			sip_out_puts(b, ": ");
 		} else {
-			ed_puts(b, ", ");
+			sip_out_puts(b, ", ");
 		}
-		ed_put_unfolded(b, item.s, item.s + item.len);
+		sip_out_put_unfolded(b, item.s, item.s + item.len);
 		kept++;
 	}
 	if (kept)
-		ed_puts(b, "\r\n");
+		sip_out_puts(b, "\r\n");
 }
 
-static void ed_headers(struct ed_buf *b, const struct sc_sip_msg *m,
+static void ed_headers(struct sip_out *b, const struct sc_sip_msg *m,
 		       const struct sip_edit *e, const struct ed_plan *pl)
 {
 	const struct sip_hdr *h;
@@ -336,8 +298,8 @@ static void ed_headers(struct ed_buf *b, const struct sc_sip_msg *m,
 			ed_put_maxfwd(b, e->maxfwd);
 			break;
 		default:
-			ed_put_unfolded(b, h->line.s, h->line.s + h->line.len);
-			ed_puts(b, "\r\n");
+			sip_out_put_unfolded(b, h->line.s, h->line.s + h->line.len);
+			sip_out_puts(b, "\r\n");
 			break;
 		}
 	}
@@ -352,7 +314,7 @@ void sip_edit_init(struct sip_edit *e)
 int sip_edit_build(const struct sc_sip_msg *m, const struct sip_edit *e,
 		   char *out, size_t outlen)
 {
-	struct ed_buf b = { out, outlen, 0, 0 };
+	struct sip_out b = { out, outlen, 0, 0 };
 	struct ed_plan pl;
 	char num[24];
 
@@ -365,13 +327,13 @@ int sip_edit_build(const struct sc_sip_msg *m, const struct sip_edit *e,
 	ed_top(&b, e, &pl);
 	ed_headers(&b, m, e, &pl);
 	if (e->add)
-		ed_puts(&b, e->add);
+		sip_out_puts(&b, e->add);
 	if (e->ensure_clen && !pl.have_clen) {
 		snprintf(num, sizeof(num), "%zu", m->body.len);
 		ed_put_hdr(&b, "Content-Length", num);
 	}
-	ed_puts(&b, "\r\n");
-	ed_put(&b, m->body.s, m->body.len);
+	sip_out_puts(&b, "\r\n");
+	sip_out_put(&b, m->body.s, m->body.len);
 	return b.full ? -1 : (int)b.len;
 }
 

@@ -143,6 +143,22 @@ int sip_reply_build(const struct sc_sip_msg *req, const struct sockaddr *src,
 		    const char *server, const char *extra,
 		    char *out, size_t outlen);
 
+/*
+ * A bounded output buffer (sip_reply.c, sip_edit.c): what would go past
+ * @cap sets @full and nothing more is written, so a builder checks once,
+ * at the end.
+ */
+struct sip_out {
+	char *p;
+	size_t cap;
+	size_t len;
+	int full;
+};
+void sip_out_put(struct sip_out *b, const char *s, size_t n);
+void sip_out_puts(struct sip_out *b, const char *s);
+/** Copy [s, e) without its line ends (unfolding a header). */
+void sip_out_put_unfolded(struct sip_out *b, const char *s, const char *e);
+
 /** Standard reason phrase for @code ("OK", "Not Implemented"), or "". */
 const char *sip_reason_phrase(int code);
 

@@ -19,13 +19,6 @@
 #include "sip_msg.h"
 
 /* The output buffer; once full, every later write is refused. */
-struct rpl_buf {
-	char *p;
-	size_t cap;  /* bytes usable, one kept back for the final NUL */
-	size_t len;
-	int full;
-};
-
 /* The request's source, as the top Via sees it. */
 struct rpl_src {
 	int family;                  /* AF_INET or AF_INET6 after unmapping */
@@ -45,7 +38,7 @@ struct rpl_via {
 	const char *recv, *recv_e;   /* the ";received=..." span, or NULL */
 };
 
-static void rpl_put(struct rpl_buf *b, const char *s, size_t n)
+void sip_out_put(struct sip_out *b, const char *s, size_t n)
 {
 	if (b->full)
 		return;
@@ -57,31 +50,30 @@ static void rpl_put(struct rpl_buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void rpl_puts(struct rpl_buf *b, const char *s)
+void sip_out_puts(struct sip_out *b, const char *s)
 {
-	rpl_put(b, s, strlen(s));
+	sip_out_put(b, s, strlen(s));
 }
 
-/* Copy [s, e) without its line ends (unfolding). */
-static void rpl_put_unfolded(struct rpl_buf *b, const char *s, const char *e)
+void sip_out_put_unfolded(struct sip_out *b, const char *s, const char *e)
 {
 	const char *run = s;
 
 	for (; s < e; s++) {
 		if (*s != '\r' && *s != '\n')
 			continue;
-		rpl_put(b, run, (size_t)(s - run));
+		sip_out_put(b, run, (size_t)(s - run));
 		run = s + 1;
 	}
-	rpl_put(b, run, (size_t)(e - run));
+	sip_out_put(b, run, (size_t)(e - run));
 }
 
-static void rpl_put_uint(struct rpl_buf *b, unsigned v)
+static void rpl_put_uint(struct sip_out *b, unsigned v)
 {
 	char num[16];
 	int n = snprintf(num, sizeof(num), "%u", v);
 
-	rpl_put(b, num, (size_t)n);
+	sip_out_put(b, num, (size_t)n);
 }
 
 static int rpl_is_ws(char c)
@@ -301,14 +293,14 @@ static int rpl_host_is_src(const struct rpl_via *v, const struct rpl_src *src)
  * implementations "must not put the delimiting [ and ] tokens" when sending
  * (while accepting both forms on receipt).
  */
-static void rpl_put_received(struct rpl_buf *b, const struct rpl_src *src)
+static void rpl_put_received(struct sip_out *b, const struct rpl_src *src)
 {
-	rpl_puts(b, ";received=");
-	rpl_puts(b, src->text);
+	sip_out_puts(b, ";received=");
+	sip_out_puts(b, src->text);
 }
 
 /* Copy [s, e) of the top Via with the spans in @v rewritten. */
-static void rpl_put_top_via(struct rpl_buf *b, const struct rpl_via *v,
+static void rpl_put_top_via(struct sip_out *b, const struct rpl_via *v,
 			    const struct rpl_src *src, int add_received)
 {
 	const char *p = v->s;
@@ -322,23 +314,23 @@ static void rpl_put_top_via(struct rpl_buf *b, const struct rpl_via *v,
 
 		if (!s)
 			continue;
-		rpl_put_unfolded(b, p, s);
+		sip_out_put_unfolded(b, p, s);
 		if (is_rport) {
 			/* RFC 3581 4: the source port, even over a stale one */
-			rpl_puts(b, ";rport=");
+			sip_out_puts(b, ";rport=");
 			rpl_put_uint(b, src->port);
 		} else {
 			rpl_put_received(b, src);
 		}
 		p = e;
 	}
-	rpl_put_unfolded(b, p, v->e);
+	sip_out_put_unfolded(b, p, v->e);
 	if (add_received && !v->recv)
 		rpl_put_received(b, src);
 }
 
 /* Every Via header in order; the top value edited. */
-static void rpl_put_vias(struct rpl_buf *b, const struct sc_sip_msg *req,
+static void rpl_put_vias(struct sip_out *b, const struct sc_sip_msg *req,
 			 const struct rpl_src *src)
 {
 	const struct sip_hdr *h;
@@ -350,19 +342,19 @@ static void rpl_put_vias(struct rpl_buf *b, const struct sc_sip_msg *req,
 		h = &req->hdrs[i];
 		if (h->id != SIP_H_VIA)
 			continue;
-		rpl_puts(b, "Via: ");
+		sip_out_puts(b, "Via: ");
 		if (top) {
 			rpl_via_parse(&v, h->value);
 			/* RFC 3581 4: with rport, received is always added */
 			add_received = v.rport || !rpl_host_is_src(&v, src);
 			rpl_put_top_via(b, &v, src, add_received);
-			rpl_put_unfolded(b, v.e, h->value.s + h->value.len);
+			sip_out_put_unfolded(b, v.e, h->value.s + h->value.len);
 			top = 0;
 		} else {
-			rpl_put_unfolded(b, h->value.s,
+			sip_out_put_unfolded(b, h->value.s,
 					 h->value.s + h->value.len);
 		}
-		rpl_puts(b, "\r\n");
+		sip_out_puts(b, "\r\n");
 	}
 }
 
@@ -402,38 +394,38 @@ static int rpl_to_has_tag(struct sc_str to)
 	return 0;
 }
 
-static void rpl_put_hdr(struct rpl_buf *b, const char *name,
+static void rpl_put_hdr(struct sip_out *b, const char *name,
 			const struct sip_hdr *h)
 {
-	rpl_puts(b, name);
-	rpl_puts(b, ": ");
-	rpl_put_unfolded(b, h->value.s, h->value.s + h->value.len);
-	rpl_puts(b, "\r\n");
+	sip_out_puts(b, name);
+	sip_out_puts(b, ": ");
+	sip_out_put_unfolded(b, h->value.s, h->value.s + h->value.len);
+	sip_out_puts(b, "\r\n");
 }
 
-static void rpl_put_to(struct rpl_buf *b, const struct sip_hdr *h,
+static void rpl_put_to(struct sip_out *b, const struct sip_hdr *h,
 		       const char *totag)
 {
-	rpl_puts(b, "To: ");
-	rpl_put_unfolded(b, h->value.s, h->value.s + h->value.len);
+	sip_out_puts(b, "To: ");
+	sip_out_put_unfolded(b, h->value.s, h->value.s + h->value.len);
 	if (totag && *totag && !rpl_to_has_tag(h->value)) {
-		rpl_puts(b, ";tag=");
-		rpl_puts(b, totag);
+		sip_out_puts(b, ";tag=");
+		sip_out_puts(b, totag);
 	}
-	rpl_puts(b, "\r\n");
+	sip_out_puts(b, "\r\n");
 }
 
-static void rpl_put_extra(struct rpl_buf *b, const char *extra)
+static void rpl_put_extra(struct sip_out *b, const char *extra)
 {
 	size_t n;
 
 	if (!extra || !*extra)
 		return;
 	n = strlen(extra);
-	rpl_put(b, extra, n);
+	sip_out_put(b, extra, n);
 	/* a last line without its CRLF would swallow Content-Length */
 	if (extra[n - 1] != '\n')
-		rpl_puts(b, "\r\n");
+		sip_out_puts(b, "\r\n");
 }
 
 int sip_reply_build(const struct sc_sip_msg *req, const struct sockaddr *src,
@@ -441,7 +433,8 @@ int sip_reply_build(const struct sc_sip_msg *req, const struct sockaddr *src,
 		    const char *server, const char *extra,
 		    char *out, size_t outlen)
 {
-	struct rpl_buf b = { out, outlen ? outlen - 1 : 0, 0, 0 };
+	/* one byte kept back for the final NUL */
+	struct sip_out b = { out, outlen ? outlen - 1 : 0, 0, 0 };
 	struct rpl_src from;
 	int ifrom, ito, icid, icseq;
 
@@ -463,23 +456,23 @@ int sip_reply_build(const struct sc_sip_msg *req, const struct sockaddr *src,
 	if (rpl_src_init(&from, src) < 0)
 		return -1;
 
-	rpl_puts(&b, "SIP/2.0 ");
+	sip_out_puts(&b, "SIP/2.0 ");
 	rpl_put_uint(&b, (unsigned)code);
-	rpl_puts(&b, " ");
-	rpl_puts(&b, reason);
-	rpl_puts(&b, "\r\n");
+	sip_out_puts(&b, " ");
+	sip_out_puts(&b, reason);
+	sip_out_puts(&b, "\r\n");
 	rpl_put_vias(&b, req, &from);
 	rpl_put_hdr(&b, "From", &req->hdrs[ifrom]);
 	rpl_put_to(&b, &req->hdrs[ito], totag);
 	rpl_put_hdr(&b, "Call-ID", &req->hdrs[icid]);
 	rpl_put_hdr(&b, "CSeq", &req->hdrs[icseq]);
 	if (server && *server) {
-		rpl_puts(&b, "Server: ");
-		rpl_puts(&b, server);
-		rpl_puts(&b, "\r\n");
+		sip_out_puts(&b, "Server: ");
+		sip_out_puts(&b, server);
+		sip_out_puts(&b, "\r\n");
 	}
 	rpl_put_extra(&b, extra);
-	rpl_puts(&b, "Content-Length: 0\r\n\r\n");
+	sip_out_puts(&b, "Content-Length: 0\r\n\r\n");
 	if (b.full)
 		return -1;
 	out[b.len] = '\0';
