@@ -28,7 +28,7 @@ work=$(cd "$work" && pwd)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-targets="cfg conn sip tls_prio"
+targets="cfg conn sip relay tls_prio"
 if [ -x "$bin/fuzz_tls_server" ]; then
 	targets="$targets tls_server tls_client"
 	mkdir -p "$work/corpus/tls_server" "$work/corpus/tls_client"
